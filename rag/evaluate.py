@@ -1,0 +1,145 @@
+"""Retrieval quality on QA files: the scoring rule of ../shared/eval/README.md.
+
+A question is a hit at k when one of the top-k passages contains one of its
+answers once all whitespace is removed from both; for open-retrieval sets
+(CMRC) the passage must also come from the question's own article.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import statistics
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .types import Article
+
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    question: str
+    answers: tuple[str, ...]
+    type: str = ""
+    article_id: str = ""  # set when only passages of this article count
+
+    @property
+    def answerable(self) -> bool:
+        return bool(self.answers)
+
+
+def load_questions(path: str | Path) -> list[Question]:
+    """Questions in the seed_qa_dev.jsonl format."""
+    out = []
+    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            d = json.loads(line)
+            out.append(Question(d["id"], d["question"], tuple(d["answers"]), d.get("type", "")))
+        except (ValueError, KeyError) as err:
+            raise ValueError(f"{path}:{n}: not a QA line ({err})") from err
+    return out
+
+
+def load_squad(path: str | Path) -> tuple[list[Article], list[Question]]:
+    """A SQuAD-format file (CMRC 2018) as articles (one per context) and questions."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    articles, questions = [], []
+    for doc in data["data"]:
+        for n, para in enumerate(doc["paragraphs"]):
+            article_id = para.get("id") or f"{doc.get('id', 'doc')}-{n}"
+            articles.append(Article(id=article_id, title=doc.get("title", ""), body=para["context"]))
+            for qa in para["qas"]:
+                answers = tuple(a["text"] for a in qa["answers"])
+                questions.append(Question(qa["id"], qa["question"], answers, "cmrc", article_id))
+    return articles, questions
+
+
+def _squash(text: str) -> str:
+    return _SPACE.sub("", text)
+
+
+def is_hit(hit, question: Question) -> bool:
+    if question.article_id and hit.article_id != question.article_id:
+        return False
+    text = _squash(hit.text)
+    return any(_squash(a) in text for a in question.answers)
+
+
+def evaluate(retriever, questions: list[Question], *, mode: str = "hybrid", k: int = 5) -> dict:
+    """Score one retrieval mode; returns overall and per-type metrics plus per-question rows."""
+    rows = []
+    for q in questions:
+        started = time.perf_counter()
+        try:
+            result = retriever.search(q.question, k=k, mode=mode)
+            hits, abstained = result.hits, result.abstained
+        except ValueError:  # an empty question counts as a miss, never a crash
+            hits, abstained = (), True
+        seconds = time.perf_counter() - started
+        ranks = [i + 1 for i, h in enumerate(hits) if is_hit(h, q)]
+        rows.append({
+            "id": q.id,
+            "type": q.type,
+            "answerable": q.answerable,
+            "rank": ranks[0] if ranks else None,
+            "abstained": abstained,
+            "seconds": seconds,
+            "ctx1": len(_squash(hits[0].text)) if hits else 0,
+            "ctx5": sum(len(_squash(h.text)) for h in hits[:5]),
+        })
+    report = {"mode": mode, "k": k, "overall": summarize(rows), "by_type": {}}
+    for qtype in sorted({r["type"] for r in rows}):
+        report["by_type"][qtype] = summarize([r for r in rows if r["type"] == qtype])
+    report["rows"] = rows
+    return report
+
+
+def summarize(rows: list[dict]) -> dict:
+    answerable = [r for r in rows if r["answerable"]]
+    unanswerable = [r for r in rows if not r["answerable"]]
+    n = len(answerable)
+
+    def hit_at(k: int) -> float:
+        return sum(1 for r in answerable if r["rank"] and r["rank"] <= k) / n if n else 0.0
+
+    return {
+        "questions": len(rows),
+        "answerable": n,
+        "hit@1": hit_at(1),
+        "hit@3": hit_at(3),
+        "hit@5": hit_at(5),
+        "mrr@5": sum(1 / r["rank"] for r in answerable if r["rank"] and r["rank"] <= 5) / n
+        if n
+        else 0.0,
+        "abstained_unanswerable": sum(r["abstained"] for r in unanswerable),
+        "unanswerable": len(unanswerable),
+        "false_abstentions": sum(r["abstained"] for r in answerable),
+        "p50_ms": 1000 * statistics.median([r["seconds"] for r in rows]) if rows else 0.0,
+        "ctx@1": statistics.mean([r["ctx1"] for r in rows]) if rows else 0.0,
+        "ctx@5": statistics.mean([r["ctx5"] for r in rows]) if rows else 0.0,
+    }
+
+
+def format_table(reports: list[dict], title: str = "") -> str:
+    """Markdown table: one row per mode, then per question type for each mode."""
+    head = ("| set | mode | type | n | hit@1 | hit@3 | hit@5 | MRR@5 | abstain (unans.) "
+            "| false abst. | ctx@1 | ctx@5 | p50 ms |")
+    lines = [f"### {title}" if title else "", head, "|" + "---|" * 13]
+    for rep in reports:
+        groups = [("all", rep["overall"])]
+        if len(rep["by_type"]) > 1:
+            groups += list(rep["by_type"].items())
+        for qtype, s in groups:
+            lines.append(
+                f"| {rep.get('set', '')} | {rep['mode']} | {qtype} | {s['questions']} "
+                f"| {s['hit@1']:.3f} | {s['hit@3']:.3f} | {s['hit@5']:.3f} | {s['mrr@5']:.3f} "
+                f"| {s['abstained_unanswerable']}/{s['unanswerable']} | {s['false_abstentions']} "
+                f"| {s['ctx@1']:.0f} | {s['ctx@5']:.0f} | {s['p50_ms']:.1f} |"
+            )
+    return "\n".join(line for line in lines if line is not None)

@@ -1,0 +1,190 @@
+"""Hybrid retrieval: dense (FAISS) + keyword (BM25 over jieba), fused, with abstention."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import store
+from .encoder import Encoder, load_encoder
+from .text import normalize, tokenize
+from .types import Article, Hit, SearchResult
+
+MODES = ("hybrid", "dense", "bm25")
+DEFAULT_INDEX = "index"
+DEFAULT_CORPUS = "corpus"
+
+
+@dataclass(frozen=True)
+class RetrievalParams:
+    """Fusion and abstention settings (tuned with benchmarks/quality.py).
+
+    Hybrid score = BM25 / best BM25 for the query + dense_weight * z, where z
+    is the passage's cosine in standard deviations above the corpus mean for
+    this query. Scores, unlike ranks (RRF), keep how much better the best
+    passage is: on CMRC hit@1 0.89 against 0.79 for RRF.
+    """
+
+    candidates: int = 50  # per retriever, before fusion
+    dense_weight: float = 0.2
+    # Abstain when the best passage is neither semantically close (z of the
+    # cosine) nor shares enough of the question's words.
+    min_dense_z: float = 4.0
+    min_coverage: float = 0.5
+    calibration_sample: int = 2048  # vectors used to estimate the cosine mean/std
+
+
+class Retriever:
+    def __init__(self, stored: store.StoredIndex, encoder: Encoder, params=RetrievalParams()):
+        self.stored = stored
+        self.encoder = encoder
+        self.params = params
+        self.manifest = stored.manifest
+        self.articles: list[Article] = stored.articles
+        self._article = {a.id: a for a in stored.articles}
+        self._vocab = stored.bm25.vocab_dict
+        # A fixed sample of passage vectors: the query's cosine to it gives the
+        # mean and spread that make dense scores comparable across queries.
+        n = len(stored.vectors)
+        rows = np.random.default_rng(0).choice(n, min(n, params.calibration_sample), replace=False)
+        self._sample = np.asarray(stored.vectors[np.sort(rows)], dtype=np.float32)
+
+    # -- loading -------------------------------------------------------------
+
+    @classmethod
+    def load(
+        cls,
+        index_dir: str | Path = DEFAULT_INDEX,
+        *,
+        corpus: str | Path | None = None,
+        model: str | None = None,
+        encoder: Encoder | None = None,
+        rebuild: bool = True,
+        progress: bool = True,
+        params: RetrievalParams = RetrievalParams(),
+    ) -> Retriever:
+        """Open an index, building or refreshing it from `corpus` when it is
+        missing or stale (`rebuild=False` raises instead).
+
+        Without `corpus`, the folder recorded at build time is checked for
+        changes; the bundled index is built from the bundled corpus if missing.
+        """
+        from .indexer import build_index
+
+        index_dir = Path(index_dir)
+        wanted = encoder.name if encoder is not None else model
+        try:
+            manifest = store.read_manifest(index_dir)
+        except store.IndexLoadError:
+            manifest = None
+        if manifest is not None and wanted and manifest.get("model") != wanted:
+            store.check_model(manifest, wanted, encoder.dim if encoder else None, index_dir)
+        corpus_dir = Path(corpus) if corpus is not None else _recorded_corpus(index_dir)
+        if corpus_dir is not None and corpus_dir.is_dir():
+            if rebuild or manifest is None:
+                name = wanted or (manifest or {}).get("model")
+                build_index(corpus_dir, index_dir, model=name, encoder=encoder, progress=progress)
+            else:
+                _check_fresh(index_dir, corpus_dir)
+        stored = store.load_index(index_dir)
+        encoder = encoder or load_encoder(stored.manifest["model"])
+        store.check_model(stored.manifest, encoder.name, encoder.dim, index_dir)
+        return cls(stored, encoder, params)
+
+    def article(self, article_id: str) -> Article:
+        return self._article[article_id]
+
+    # -- search --------------------------------------------------------------
+
+    def search(self, query: str, k: int = 5, *, mode: str = "hybrid") -> SearchResult:
+        if not isinstance(query, str) or not query.strip():
+            raise ValueError("the query is empty: ask a question")
+        if mode not in MODES:
+            raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
+        if k < 1:
+            raise ValueError("k must be at least 1")
+        text = normalize(query.strip())
+        n = min(max(self.params.candidates, k), len(self.stored.chunks))
+        qvec = self.encoder.encode([text])[0] if mode != "bm25" else None
+        words = tokenize(text, bigrams=False)
+        bm25 = self._bm25_scores(text) if mode != "dense" else None
+        candidates: set[int] = set()
+        if qvec is not None:
+            _, ids = self.stored.faiss_index.search(qvec[None, :], n)
+            candidates.update(int(i) for i in ids[0] if i >= 0)
+        if bm25 is not None and bm25.max() > 0:
+            top = np.argpartition(-bm25, n - 1)[:n] if n < len(bm25) else np.arange(len(bm25))
+            candidates.update(int(i) for i in top if bm25[i] > 0)
+        ids = np.fromiter(sorted(candidates), dtype=np.int64)
+        scores = np.zeros(len(ids), dtype=np.float32)
+        dense_z = None
+        if qvec is not None and len(ids):
+            cos = np.asarray(self.stored.vectors[ids], dtype=np.float32) @ qvec
+            base = self._sample @ qvec
+            dense_z = (cos - base.mean()) / max(float(base.std()), 1e-6)
+            scores += dense_z if mode == "dense" else self.params.dense_weight * dense_z
+        if bm25 is not None and len(ids):
+            scores += bm25[ids] / max(float(bm25.max()), 1e-9)
+        order = np.argsort(-scores, kind="stable")[:k]
+        ranked = [int(ids[j]) for j in order]
+        top_z = float(dense_z.max()) if dense_z is not None and len(ids) else None
+        abstained = self._should_abstain(ranked, top_z, words)
+        hits = tuple(self._hit(int(ids[j]), float(scores[j])) for j in order)
+        return SearchResult(query=query, hits=hits, abstained=abstained)
+
+    def _bm25_scores(self, text: str) -> np.ndarray:
+        tokens = [t for t in tokenize(text) if t in self._vocab]
+        if not tokens:
+            return np.zeros(len(self.stored.chunks), dtype=np.float32)
+        return np.asarray(self.stored.bm25.get_scores(tokens), dtype=np.float32)
+
+    def _should_abstain(self, ranked: list[int], top_z: float | None, words: list[str]) -> bool:
+        if not ranked:
+            return True
+        best = normalize(self.stored.chunks[ranked[0]].text)
+        coverage = sum(w in best for w in words) / len(words) if words else 0.0
+        if top_z is None:
+            return coverage < self.params.min_coverage
+        return top_z < self.params.min_dense_z and coverage < self.params.min_coverage
+
+    def _hit(self, i: int, score: float) -> Hit:
+        chunk = self.stored.chunks[i]
+        article = self._article[chunk.article_id]
+        return Hit(
+            text=chunk.text,
+            score=score,
+            article_id=chunk.article_id,
+            title=article.title,
+            author=article.author,
+            section=chunk.section,
+            paragraph=chunk.paragraph,
+            start=chunk.start,
+            end=chunk.end,
+            chunk_id=chunk.id,
+        )
+
+
+def _recorded_corpus(index_dir: Path) -> Path | None:
+    try:
+        recorded = store.read_manifest(index_dir).get("corpus_dir")
+    except store.IndexLoadError:
+        recorded = None
+        if index_dir == Path(DEFAULT_INDEX) and Path(DEFAULT_CORPUS).is_dir():
+            return Path(DEFAULT_CORPUS)
+    if not recorded:
+        return None
+    return Path(os.path.normpath(index_dir.resolve() / recorded))
+
+
+def _check_fresh(index_dir: Path, corpus_dir: Path) -> None:
+    from .corpus import load_corpus
+
+    manifest = store.read_manifest(index_dir)
+    if manifest.get("corpus_fingerprint") != store.corpus_fingerprint(load_corpus(corpus_dir)):
+        raise store.StaleIndexError(
+            f"index at {index_dir} is stale: the corpus at {corpus_dir} changed since it was "
+            f"built; run `rag build --corpus {corpus_dir} --index {index_dir}`"
+        )

@@ -1,0 +1,75 @@
+"""Text normalisation and the BM25 tokenizer.
+
+Queries and passages go through the same `normalize`, so a question typed in
+traditional characters or full-width forms matches simplified, half-width text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# Question scaffolding that carries no topic: matching on it only adds noise.
+STOPWORDS = frozenset(
+    """
+    的 了 是 在 和 与 及 或 等 对 为 把 被 将 从 以 于 也 都 就 而 并 其 这 那 这些 那些 之
+    有 有些 没有 个 一个 中 上 下 吗 呢 吧 啊 呀 么 什么 怎么 怎样 怎么样 如何 为什么 为何
+    哪 哪些 哪个 哪里 谁 多少 几 是否 能否 可以 能 会 要 应该 应 需要 请问 请 问 一下 讲 说
+    我 你 他 她 它 我们 你们 他们 吗 呢 么
+    the a an of to in on for and or is are was were be what which who whom how why when where
+    do does did can could should would will with by about as at from that this these those it
+    """.split()
+)
+
+_PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    from opencc import OpenCC  # imported lazily: nothing happens at import time
+
+    return OpenCC("t2s")
+
+
+def normalize(text: str) -> str:
+    """NFKC (full-width -> half-width), traditional -> simplified, lower case."""
+    text = unicodedata.normalize("NFKC", text)
+    return _t2s().convert(text).lower()
+
+
+@lru_cache(maxsize=1)
+def _jieba():
+    import jieba
+
+    jieba.setLogLevel(60)  # jieba prints its dictionary-loading banner otherwise
+    jieba.initialize()
+    return jieba
+
+
+def add_words(words) -> None:
+    """Teach the tokenizer corpus terms (titles, names) so they stay whole."""
+    jieba = _jieba()
+    for word in words:
+        word = normalize(word).strip()
+        if len(word) >= 2:
+            jieba.add_word(word)
+
+
+def tokenize(text: str, *, bigrams: bool = True) -> list[str]:
+    """Tokens for BM25: jieba search-mode words plus CJK character bigrams.
+
+    Search mode emits both long words and their parts, so 生育保险 also
+    matches 生育; bigrams catch names and rare terms jieba splits badly.
+    """
+    text = normalize(text)
+    tokens = []
+    for word in _jieba().cut_for_search(text):
+        word = word.strip()
+        if word and not _PUNCT.fullmatch(word) and word not in STOPWORDS:
+            tokens.append(word)
+    if bigrams:
+        # Marked so a bigram never counts as the same term as a jieba word.
+        for run in re.findall(r"[\u4e00-\u9fff]{2,}", text):
+            tokens.extend("~" + run[i : i + 2] for i in range(len(run) - 1))
+    return tokens

@@ -1,0 +1,230 @@
+"""The index folder: round trip, manifest, refusal of foreign/stale/broken indexes,
+incremental builds and crash safety. All with the model-free HashEncoder except
+the one `slow` test."""
+
+import json
+
+import numpy as np
+import pytest
+from conftest import cmrc_articles
+
+from rag import (
+    ChunkParams,
+    HashEncoder,
+    IndexLoadError,
+    Retriever,
+    StaleIndexError,
+    build_index,
+    chunk_article,
+    store,
+)
+from rag.indexer import embed_text
+
+
+class CountingEncoder:
+    """Wraps an encoder and counts the texts it is asked to embed."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.name = inner.name
+        self.dim = inner.dim
+        self.texts: list[str] = []
+
+    def encode(self, texts, *, progress=False):
+        self.texts.extend(texts)
+        return self.inner.encode(texts, progress=progress)
+
+
+def _add_article(corpus, record):
+    with open(corpus / "cmrc.jsonl", "a", encoding="utf-8") as f:
+        f.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def test_round_trip_keeps_chunks_vectors_and_offsets(hash_index, hash_encoder):
+    stored = store.load_index(hash_index)
+    assert len(stored.articles) == 8
+    assert len(stored.chunks) == len(stored.vectors) == stored.faiss_index.ntotal > 8
+    by_id = {a.id: a for a in stored.articles}
+    expected = [c for a in stored.articles for c in chunk_article(a)]
+    assert stored.chunks == expected
+    for chunk in stored.chunks:
+        assert chunk.text == by_id[chunk.article_id].body[chunk.start : chunk.end]
+    texts = [embed_text(c, by_id[c.article_id]) for c in stored.chunks]
+    np.testing.assert_allclose(stored.vectors, hash_encoder.encode(texts), atol=1e-6)
+    assert stored.vectors.dtype == np.float32
+    assert len(set(stored.keys)) == len(stored.keys)
+
+
+def test_loaded_index_searches(hash_index):
+    retriever = Retriever.load(hash_index, rebuild=False, progress=False)
+    article = retriever.articles[0]
+    passage = retriever.stored.chunks[0].text
+    result = retriever.search(passage, k=3)
+    assert result.hits[0].article_id == article.id
+    assert result.hits[0].text == passage
+    assert [h.score for h in result.hits] == sorted((h.score for h in result.hits), reverse=True)
+
+
+def test_manifest_describes_the_index(hash_index, small_corpus):
+    manifest = json.loads((hash_index / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["format_version"] == store.FORMAT_VERSION
+    assert manifest["model"] == "hash-256"
+    assert manifest["dim"] == 256
+    assert manifest["chunking"] == ChunkParams().to_dict()
+    assert manifest["index_type"] == "flat"
+    assert manifest["articles"] == 8
+    fingerprint = manifest["corpus_fingerprint"]
+    assert isinstance(fingerprint, str) and len(fingerprint) == 64
+    stored = store.load_index(hash_index)
+    assert fingerprint == store.corpus_fingerprint(stored.articles)
+    assert manifest["chunks"] == len(stored.chunks)
+    for name in ("articles.jsonl", "chunks.jsonl", "vectors.npy", "dense.faiss", "bm25"):
+        assert (hash_index / name).exists(), name
+
+
+def test_index_of_another_model_is_refused_naming_both(hash_index):
+    with pytest.raises(IndexLoadError) as err:
+        Retriever.load(hash_index, model="hash-128", rebuild=False, progress=False)
+    assert "hash-256" in str(err.value) and "hash-128" in str(err.value)
+    with pytest.raises(IndexLoadError) as err:
+        Retriever.load(hash_index, encoder=HashEncoder(64), rebuild=False, progress=False)
+    assert "hash-256" in str(err.value) and "hash-64" in str(err.value)
+
+
+def test_stale_index_is_reported_or_rebuilt(hash_index, small_corpus, hash_encoder):
+    extra = cmrc_articles(9)[-1]
+    _add_article(small_corpus, extra)
+    with pytest.raises(StaleIndexError) as err:
+        Retriever.load(
+            hash_index, corpus=small_corpus, encoder=hash_encoder, rebuild=False, progress=False
+        )
+    assert "stale" in str(err.value)
+    retriever = Retriever.load(
+        hash_index, corpus=small_corpus, encoder=hash_encoder, progress=False
+    )
+    assert len(retriever.articles) == 9
+    assert any(extra["text"][:20] in a.body for a in retriever.articles)
+    # Fresh now: no error without rebuilding.
+    Retriever.load(hash_index, corpus=small_corpus, encoder=hash_encoder, rebuild=False,
+                   progress=False)
+
+
+def test_edited_article_makes_the_index_stale(hash_index, small_corpus, hash_encoder):
+    path = small_corpus / "cmrc.jsonl"
+    path.write_text(path.read_text(encoding="utf-8").replace("。", "！", 1), encoding="utf-8")
+    with pytest.raises(StaleIndexError):
+        Retriever.load(
+            hash_index, corpus=small_corpus, encoder=hash_encoder, rebuild=False, progress=False
+        )
+
+
+def test_rebuild_without_changes_embeds_nothing(hash_index, small_corpus, hash_encoder):
+    counting = CountingEncoder(hash_encoder)
+    report = build_index(small_corpus, hash_index, encoder=counting, progress=False)
+    assert report.up_to_date
+    assert report.embedded == 0 and report.reused == report.chunks > 0
+    assert counting.texts == []
+
+
+def test_adding_one_article_embeds_only_its_chunks(hash_index, small_corpus, hash_encoder):
+    from rag.corpus import load_corpus
+
+    before = store.load_index(hash_index)
+    extra = cmrc_articles(9)[-1]
+    _add_article(small_corpus, extra)
+    new_article = next(a for a in load_corpus(small_corpus) if a.title == extra["title"])
+    counting = CountingEncoder(hash_encoder)
+    report = build_index(small_corpus, hash_index, encoder=counting, progress=False)
+    n_new = len(chunk_article(new_article))
+    assert not report.up_to_date
+    assert report.embedded == n_new == len(counting.texts) > 0
+    assert report.reused == len(before.chunks)
+    assert report.chunks == len(before.chunks) + n_new
+    # The reused vectors are the old ones, row for row by content key.
+    after = store.load_index(hash_index)
+    old = dict(zip(before.keys, before.vectors, strict=True))
+    for key, vector in zip(after.keys, after.vectors, strict=True):
+        if key in old:
+            np.testing.assert_array_equal(vector, old[key])
+
+
+def test_force_re_embeds_everything(hash_index, small_corpus, hash_encoder):
+    counting = CountingEncoder(hash_encoder)
+    report = build_index(small_corpus, hash_index, encoder=counting, progress=False, force=True)
+    assert report.embedded == report.chunks == len(counting.texts)
+
+
+def test_missing_index_is_a_clear_error(tmp_path):
+    with pytest.raises(IndexLoadError, match="no index"):
+        Retriever.load(tmp_path / "nowhere", progress=False)
+
+
+@pytest.mark.parametrize("victim", ["vectors.npy", "chunks.jsonl", "dense.faiss"])
+def test_index_with_a_missing_file_is_refused(hash_index, victim):
+    (hash_index / victim).unlink()
+    with pytest.raises(IndexLoadError, match="damaged|rebuild"):
+        Retriever.load(hash_index, rebuild=False, progress=False)
+
+
+def test_index_with_a_bad_manifest_is_refused(hash_index):
+    (hash_index / "manifest.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(IndexLoadError, match="manifest"):
+        store.load_index(hash_index)
+
+
+def test_index_of_another_format_version_is_refused(hash_index):
+    path = hash_index / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    path.write_text(json.dumps({**manifest, "format_version": 999}), encoding="utf-8")
+    with pytest.raises(IndexLoadError, match="format version 999"):
+        store.load_index(hash_index)
+
+
+def test_inconsistent_index_is_refused(hash_index):
+    vectors = np.load(hash_index / "vectors.npy")
+    np.save(hash_index / "vectors.npy", vectors[:-1])
+    with pytest.raises(IndexLoadError, match="inconsistent"):
+        store.load_index(hash_index)
+
+
+def test_crash_while_saving_leaves_the_old_index(
+    hash_index, small_corpus, hash_encoder, monkeypatch
+):
+    import bm25s
+
+    before = (hash_index / "manifest.json").read_text(encoding="utf-8")
+    _add_article(small_corpus, cmrc_articles(9)[-1])
+
+    def crash(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(bm25s.BM25, "save", crash)
+    with pytest.raises(OSError, match="disk full"):
+        build_index(small_corpus, hash_index, encoder=hash_encoder, progress=False)
+    assert (hash_index / "manifest.json").read_text(encoding="utf-8") == before
+    assert len(store.load_index(hash_index).articles) == 8
+    leftovers = [p.name for p in hash_index.parent.iterdir() if p.name.startswith(".index")]
+    assert leftovers == []
+
+
+def test_build_from_an_article_list(tmp_path, hash_encoder):
+    from rag import Article
+
+    articles = [Article(id=r["id"], title=r["title"], body=r["text"]) for r in cmrc_articles(3)]
+    report = build_index(articles, tmp_path / "ix", encoder=hash_encoder, progress=False)
+    assert report.articles == 3 and report.embedded == report.chunks
+    assert store.read_manifest(tmp_path / "ix")["corpus_dir"] is None
+
+
+def test_empty_corpus_is_refused(tmp_path, hash_encoder):
+    with pytest.raises(ValueError):
+        build_index([], tmp_path / "ix", encoder=hash_encoder, progress=False)
+
+
+@pytest.mark.slow
+def test_real_model_finds_the_seed_answer(real_retriever):
+    assert real_retriever.manifest["model"] == "m3e-small"
+    result = real_retriever.search("习近平总书记在哪个大会上发表了重要讲话？", k=5)
+    assert not result.abstained
+    compact = ["".join(h.text.split()) for h in result.hits]
+    assert any("庆祝中华全国总工会成立100周年" in t for t in compact)
