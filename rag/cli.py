@@ -39,14 +39,14 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser.print_help(sys.stderr)
         return EXIT_USAGE
-    from .store import IndexLoadError
-
     try:
         return args.run(args)
-    except (UserError, IndexLoadError, ValueError, OSError) as err:
-        _error(err)
-        return EXIT_USAGE
-    except RuntimeError as err:  # e.g. the bundled model is not installed
+    except BrokenPipeError:  # `rag search --batch … | head`: the reader left, stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    # IndexLoadError (missing, foreign, stale, damaged index) is a RuntimeError, and so
+    # is a missing bundled model; ValueError covers CorpusError and bad queries.
+    except (UserError, RuntimeError, ValueError, OSError) as err:
         _error(err)
         return EXIT_USAGE
     except KeyboardInterrupt:

@@ -10,6 +10,7 @@ import numpy as np
 
 from . import store
 from .encoder import Encoder, load_encoder
+from .chunking import split_sentences
 from .text import normalize, tokenize
 from .types import Article, Hit, SearchResult
 
@@ -30,6 +31,9 @@ class RetrievalParams:
 
     candidates: int = 50  # per retriever, before fusion
     dense_weight: float = 0.2
+    # Bonus for a passage holding most of the question's words in ONE sentence:
+    # answers sit in a sentence, and long passages otherwise win on scattered words.
+    sentence_weight: float = 0.3
     # Abstain when the best passage is neither semantically close (z of the
     # cosine) nor shares enough of the question's words.
     min_dense_z: float = 4.0
@@ -128,12 +132,26 @@ class Retriever:
             scores += dense_z if mode == "dense" else self.params.dense_weight * dense_z
         if bm25 is not None and len(ids):
             scores += bm25[ids] / max(float(bm25.max()), 1e-9)
+            if self.params.sentence_weight and words:
+                scores += self.params.sentence_weight * np.array(
+                    [self._sentence_coverage(int(i), words) for i in ids], dtype=np.float32)
         order = np.argsort(-scores, kind="stable")[:k]
         ranked = [int(ids[j]) for j in order]
         top_z = float(dense_z.max()) if dense_z is not None and len(ids) else None
         abstained = self._should_abstain(ranked, top_z, words)
         hits = tuple(self._hit(int(ids[j]), float(scores[j])) for j in order)
         return SearchResult(query=query, hits=hits, abstained=abstained)
+
+    def _sentence_coverage(self, i: int, words: list[str]) -> float:
+        """Largest share of the question's words (weighted by length: longer
+        words say more) found together in one sentence of passage i."""
+        text = normalize(self.stored.chunks[i].text)
+        total = sum(len(w) for w in words)
+        best = 0
+        for a, b in split_sentences(text):
+            sentence = text[a:b]
+            best = max(best, sum(len(w) for w in words if w in sentence))
+        return best / total
 
     def _bm25_scores(self, text: str) -> np.ndarray:
         tokens = [t for t in tokenize(text) if t in self._vocab]
