@@ -77,7 +77,8 @@ def _windows(sentences: list[tuple[int, int]], max_chars: int, overlap: int):
         i = max(j - overlap, i + 1)
 
 
-def chunk_article(article: Article, params: ChunkParams = ChunkParams()) -> list[Chunk]:
+def chunk_article(article: Article, params: ChunkParams | None = None) -> list[Chunk]:
+    params = params or ChunkParams()
     body = article.body
     chunks = []
     for para in article.paragraphs():
@@ -99,5 +100,5 @@ def chunk_article(article: Article, params: ChunkParams = ChunkParams()) -> list
     return chunks
 
 
-def chunk_articles(articles, params: ChunkParams = ChunkParams()) -> list[Chunk]:
+def chunk_articles(articles, params: ChunkParams | None = None) -> list[Chunk]:
     return [c for a in articles for c in chunk_article(a, params)]

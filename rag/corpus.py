@@ -14,14 +14,8 @@ from pathlib import Path
 
 import yaml
 
-from .page import (
-    PageError,
-    as_text,
-    assemble_body,
-    join_lines,
-    load_page,
-    manifest_path_for,
-)
+from .layout import assemble_body, join_lines
+from .page import PageError, as_text, load_page, manifest_path_for
 from .types import Article
 
 SUFFIXES = (".md", ".markdown", ".txt", ".jsonl")

@@ -53,7 +53,8 @@ def load_squad(path: str | Path) -> tuple[list[Article], list[Question]]:
     for doc in data["data"]:
         for n, para in enumerate(doc["paragraphs"]):
             article_id = para.get("id") or f"{doc.get('id', 'doc')}-{n}"
-            articles.append(Article(id=article_id, title=doc.get("title", ""), body=para["context"]))
+            title = doc.get("title", "")
+            articles.append(Article(id=article_id, title=title, body=para["context"]))
             for qa in para["qas"]:
                 answers = tuple(a["text"] for a in qa["answers"])
                 questions.append(Question(qa["id"], qa["question"], answers, "cmrc", article_id))

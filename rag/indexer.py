@@ -7,6 +7,7 @@ that article's passages, and a corpus that did not change costs no model load.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ import numpy as np
 from . import store
 from .chunking import ChunkParams, chunk_articles
 from .encoder import DEFAULT_MODEL, Encoder, load_encoder
-from .text import tokenize
+from .text import STOPWORDS, tokenize
 from .types import Article, Chunk
 
 
@@ -77,13 +78,14 @@ def build_index(
     *,
     model: str | None = None,
     encoder: Encoder | None = None,
-    params: ChunkParams = ChunkParams(),
+    params: ChunkParams | None = None,
     index_type: str | None = None,
     progress: bool = True,
     force: bool = False,
 ) -> BuildReport:
     """Build or update the index at `index_dir` from a corpus folder or article list."""
     started = time.perf_counter()
+    params = params or ChunkParams()
     index_dir = Path(index_dir)
     if isinstance(corpus, (str, Path)):
         # Relative to the index, so a cloned repo's bundled index still finds its corpus.
@@ -119,7 +121,7 @@ def build_index(
     encoder = encoder or load_encoder(model_name)
     fresh = encoder.encode([texts[i] for i in missing], progress=progress and len(missing) > 64)
     vectors = np.zeros((len(chunks), encoder.dim), dtype=np.float32)
-    fresh_rows = dict(zip(missing, fresh))
+    fresh_rows = dict(zip(missing, fresh, strict=True))
     for i, key in enumerate(keys):
         vectors[i] = fresh_rows[i] if i in fresh_rows else cached[key]
 
@@ -153,6 +155,7 @@ RECIPE = {
     "embed_text": "title section\\ntext",
     "search_text": "title author affiliation section\\ntext",
     "tokenizer": "jieba-search+bigrams",
+    "stopwords": hashlib.sha256(" ".join(sorted(STOPWORDS)).encode()).hexdigest()[:12],
     "bm25": BM25_PARAMS,
 }
 

@@ -69,7 +69,9 @@ def make_faiss_index(vectors: np.ndarray, index_type: str):
     if index_type == "flat":
         index = faiss.IndexFlatIP(dim)
     elif index_type == "hnsw-sq8":
-        index = faiss.IndexHNSWSQ(dim, faiss.ScalarQuantizer.QT_8bit, 32, faiss.METRIC_INNER_PRODUCT)
+        index = faiss.IndexHNSWSQ(
+            dim, faiss.ScalarQuantizer.QT_8bit, 32, faiss.METRIC_INNER_PRODUCT
+        )
         index.hnsw.efConstruction = 80
         index.train(vectors)
         index.hnsw.efSearch = 128
@@ -129,7 +131,7 @@ def save_index(index_dir: str | Path, stored: StoredIndex) -> None:
             for article in articles:
                 f.write(json.dumps(article.to_dict(), ensure_ascii=False) + "\n")
         with open(tmp / "chunks.jsonl", "w", encoding="utf-8") as f:
-            for chunk, key in zip(chunks, keys):
+            for chunk, key in zip(chunks, keys, strict=True):
                 f.write(json.dumps({**chunk.to_dict(), "key": key}, ensure_ascii=False) + "\n")
         np.save(tmp / "vectors.npy", stored.vectors)
         faiss.write_index(stored.faiss_index, str(tmp / "dense.faiss"))
@@ -161,7 +163,7 @@ def load_index(index_dir: str | Path, *, mmap: bool = False) -> StoredIndex:
     index_dir = Path(index_dir)
     manifest = read_manifest(index_dir)
     try:
-        articles = [Article.from_dict(json.loads(line)) for line in _lines(index_dir / "articles.jsonl")]
+        articles = [Article.from_dict(json.loads(x)) for x in _lines(index_dir / "articles.jsonl")]
         chunks, keys = [], []
         for line in _lines(index_dir / "chunks.jsonl"):
             data = json.loads(line)
@@ -171,9 +173,13 @@ def load_index(index_dir: str | Path, *, mmap: bool = False) -> StoredIndex:
         faiss_index = faiss.read_index(str(index_dir / "dense.faiss"))
         bm25 = bm25s.BM25.load(str(index_dir / "bm25"), show_progress=False, verbosity=0)
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as err:
-        raise IndexLoadError(f"index at {index_dir} is damaged ({err}); rebuild it with `rag build`") from err
+        raise IndexLoadError(
+            f"index at {index_dir} is damaged ({err}); rebuild it with `rag build`"
+        ) from err
     if not (len(chunks) == len(vectors) == faiss_index.ntotal):
-        raise IndexLoadError(f"index at {index_dir} is inconsistent (chunk and vector counts differ)")
+        raise IndexLoadError(
+            f"index at {index_dir} is inconsistent (chunk and vector counts differ)"
+        )
     return StoredIndex(manifest, articles, chunks, keys, vectors, faiss_index, bm25)
 
 

@@ -10,13 +10,15 @@ import re
 import unicodedata
 from functools import lru_cache
 
-# Question scaffolding that carries no topic: matching on it only adds noise.
+# Question scaffolding that carries no topic (incl. the words of questions about
+# an article or author): matching on it only adds noise.
 STOPWORDS = frozenset(
     """
     的 了 是 在 和 与 及 或 等 对 为 把 被 将 从 以 于 也 都 就 而 并 其 这 那 这些 那些 之
     有 有些 没有 个 一个 中 上 下 吗 呢 吧 啊 呀 么 什么 怎么 怎样 怎么样 如何 为什么 为何
     哪 哪些 哪个 哪里 谁 多少 几 是否 能否 可以 能 会 要 应该 应 需要 请问 请 问 一下 讲 说
     我 你 他 她 它 我们 你们 他们 吗 呢 么
+    文章 作者 学者 写 写了 讲了 谈 谈了 方面 内容 主要 关注 观点 介绍
     the a an of to in on for and or is are was were be what which who whom how why when where
     do does did can could should would will with by about as at from that this these those it
     """.split()

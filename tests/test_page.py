@@ -9,14 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from rag.page import (
-    PageError,
-    affiliation_from_byline,
-    join_lines,
-    load_page,
-    repair_page,
-    split_byline,
-)
+from rag.layout import affiliation_from_byline, join_lines, split_byline
+from rag.page import PageError, load_page, repair_page
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 RAW = CORPUS / "000_cd9ce7ff24aacdf3.txt"
