@@ -30,14 +30,14 @@ class RetrievalParams:
     Hybrid score = BM25 / best BM25 for the query + dense_weight * z, where z
     is the passage's cosine in standard deviations above the corpus mean for
     this query. Scores, unlike ranks (RRF), keep how much better the best
-    passage is: on CMRC hit@1 0.89 against 0.79 for RRF.
+    passage is: on CMRC hit@1 0.90 against 0.79 for RRF (same chunks, same model).
     """
 
     candidates: int = 50  # per retriever, before fusion
-    dense_weight: float = 0.2
+    dense_weight: float = 0.15
     # Bonus for a passage holding most of the question's words in ONE sentence:
     # answers sit in a sentence, and long passages otherwise win on scattered words.
-    sentence_weight: float = 0.3
+    sentence_weight: float = 0.4
     # Abstain when the best passage neither shares enough of the question's
     # words nor is semantically close. Questions without Chinese characters get
     # a lower cosine bar: cross-lingual cosines run lower and BM25 cannot help.
@@ -57,6 +57,7 @@ class Retriever:
         self.articles: list[Article] = stored.articles
         self._article = {a.id: a for a in stored.articles}
         self._vocab = stored.bm25.vocab_dict
+        self._folded_cache: dict[int, tuple[str, list[str]]] = {}
         # A fixed sample of passage vectors: the query's cosine to it gives the
         # mean and spread that make dense scores comparable across queries.
         n = len(stored.vectors)
@@ -100,7 +101,9 @@ class Retriever:
                 build_index(corpus_dir, index_dir, model=name, encoder=encoder, progress=progress)
             else:
                 _check_fresh(index_dir, corpus_dir)
-        stored = store.load_index(index_dir)
+        # Memory-mapped: a query reads only its ~100 candidate rows, so the
+        # vectors need not sit in RAM beside the FAISS index's own copy.
+        stored = store.load_index(index_dir, mmap=True)
         encoder = encoder or load_encoder(stored.manifest["model"])
         store.check_model(stored.manifest, encoder.name, encoder.dim, index_dir)
         return cls(stored, encoder, params)
@@ -154,20 +157,29 @@ class Retriever:
         title/author/affiliation/section (what BM25 matched it on)."""
         if not words:
             return 0.0
-        chunk = self.stored.chunks[i]
-        text = _fold(search_text(chunk, self._article[chunk.article_id]))
+        text = self._folded(i)[0]
         return sum(w in text for w in words) / len(words)
 
     def _sentence_coverage(self, i: int, words: list[str]) -> float:
         """Largest share of the question's words (weighted by length: longer
         words say more) found together in one sentence of passage i."""
-        text = _fold(self.stored.chunks[i].text)
         total = sum(len(w) for w in words)
         best = 0
-        for a, b in split_sentences(text):
-            sentence = text[a:b]
+        for sentence in self._folded(i)[1]:
             best = max(best, sum(len(w) for w in words if w in sentence))
         return best / total
+
+    def _folded(self, i: int) -> tuple[str, list[str]]:
+        """Passage i's folded search text and sentences, computed once: the
+        same passages come back as candidates query after query."""
+        cached = self._folded_cache.get(i)
+        if cached is None:
+            chunk = self.stored.chunks[i]
+            text = _fold(chunk.text)
+            sentences = [text[a:b] for a, b in split_sentences(text)]
+            meta = _fold(search_text(chunk, self._article[chunk.article_id]))
+            cached = self._folded_cache[i] = (meta, sentences)
+        return cached
 
     def _bm25_scores(self, text: str) -> np.ndarray:
         tokens = [t for t in tokenize(text) if t in self._vocab]

@@ -19,22 +19,48 @@ def test_speed_quick_writes_report(tmp_path):
     out = tmp_path / "speed"
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
     proc = subprocess.run(
-        [sys.executable, str(REPO / "benchmarks" / "speed.py"), "--quick", "--model", "hash-256",
-         "--out", str(out), "--workdir", str(tmp_path / "work")],
-        capture_output=True, text=True, cwd=REPO, env=env, timeout=600,
+        [
+            sys.executable,
+            str(REPO / "benchmarks" / "speed.py"),
+            "--quick",
+            "--model",
+            "hash-256",
+            "--out",
+            str(out),
+            "--workdir",
+            str(tmp_path / "work"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=env,
+        timeout=600,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
 
     report = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
     assert report["quick"] is True and report["model"] == "hash-256"
     seed = report["latency"]["seed"]
-    for key in ("encode", "search", "ratio_p50", "ratio_p95", "load_index_s", "profile", "peak_rss_mb"):
+    for key in (
+        "encode",
+        "search",
+        "ratio_p50",
+        "ratio_p95",
+        "load_index_s",
+        "profile",
+        "peak_rss_mb",
+    ):
         assert key in seed, key
     for key in ("p50_ms", "p95_ms"):
         assert key in seed["search"] and key in seed["encode"]
     build = report["build"]
-    for key in ("build_over_encode_throughput", "noop_rebuild_s", "add_one_embedded",
-                "add_one_article_chunks", "peak_rss_mb"):
+    for key in (
+        "build_over_encode_throughput",
+        "noop_rebuild_s",
+        "add_one_embedded",
+        "add_one_article_chunks",
+        "peak_rss_mb",
+    ):
         assert key in build, key
     assert build["noop_up_to_date"] is True
     assert build["add_one_embedded"] == build["add_one_article_chunks"]
@@ -43,7 +69,15 @@ def test_speed_quick_writes_report(tmp_path):
     [scale] = report["scale"]
     assert scale["n"] == 2000
     search = scale["search"]
-    for key in ("hybrid", "dense", "bm25", "recall_at_10", "index_rss_mb", "load_index_s", "peak_rss_mb"):
+    for key in (
+        "hybrid",
+        "dense",
+        "bm25",
+        "recall_at_10",
+        "index_rss_mb",
+        "load_index_s",
+        "peak_rss_mb",
+    ):
         assert key in search, key
     assert "peak_rss_mb" in scale["build"] and "bm25_index_s" in scale["build"]
     for key in ("search_over_encode_p50", "build_over_encode_throughput", "noop_rebuild_s"):
