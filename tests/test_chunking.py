@@ -48,9 +48,10 @@ def test_an_overlong_sentence_is_cut_at_clauses_within_hard_max():
     assert "".join(c.text for c in chunks) == sentence
 
 
-sentences = st.text(
-    alphabet=st.sampled_from(list("工会职业院校灵活就业生育保险，、 abc12")), min_size=1, max_size=40
-).map(lambda s: s.strip() + "。")
+ALPHABET = list("工会职业院校灵活就业生育保险，、 abc12")
+sentences = st.text(alphabet=st.sampled_from(ALPHABET), min_size=1, max_size=40).map(
+    lambda s: s.strip() + "。"
+)
 
 
 @settings(max_examples=150, deadline=None)
