@@ -112,7 +112,14 @@ class FixedEncoder:
         self.name, self.dim, self._vectors = name, dim, vectors
 
     def encode(self, texts, *, progress=False):
-        return np.stack([self._vectors[t] for t in texts]).astype(np.float32)
+        return np.stack([self._lookup(t) for t in texts]).astype(np.float32)
+
+    def _lookup(self, text: str) -> np.ndarray:
+        if text in self._vectors:
+            return self._vectors[text]
+        # An English question reaches the encoder with its Chinese translation appended.
+        key = max((k for k in self._vectors if text.startswith(k)), key=len)
+        return self._vectors[key]
 
 
 def run_worker(kind: str, spec: dict, timeout: float | None = None) -> dict:

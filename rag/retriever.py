@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import store
+from . import crosslingual, store
 from .chunking import split_sentences
 from .encoder import Encoder, load_encoder
 from .indexer import search_text
@@ -121,6 +121,10 @@ class Retriever:
         if k < 1:
             raise ValueError("k must be at least 1")
         text = normalize(query.strip())
+        latin = not _CJK.search(text)
+        translation = crosslingual.translate(text, self._vocab) if latin else None
+        if translation and translation.expansion:
+            text = f"{text} {translation.expansion}"
         n = min(max(self.params.candidates, k), len(self.stored.chunks))
         qvec = self.encoder.encode([text])[0] if mode != "bm25" else None
         words = tokenize(text, bigrams=False)
@@ -148,7 +152,7 @@ class Retriever:
         order = np.argsort(-scores, kind="stable")[:k]
         ranked = [int(ids[j]) for j in order]
         top_cos = float(cos.max()) if qvec is not None and len(ids) else None
-        abstained = self._should_abstain(ranked, top_cos, words, text)
+        abstained = self._should_abstain(ranked, top_cos, words, translation)
         hits = tuple(self._hit(int(ids[j]), float(scores[j])) for j in order)
         return SearchResult(query=query, hits=hits, abstained=abstained)
 
@@ -187,15 +191,22 @@ class Retriever:
             return np.zeros(len(self.stored.chunks), dtype=np.float32)
         return np.asarray(self.stored.bm25.get_scores(tokens), dtype=np.float32)
 
-    def _should_abstain(self, ranked, top_cos: float | None, words: list[str], text: str) -> bool:
+    def _should_abstain(self, ranked, top_cos, words, translation) -> bool:
+        """Abstain unless the best passage holds most of the question's words
+        (for an English question: most of its content words, via their Chinese
+        translations) or is semantically close."""
         if not ranked:
             return True
-        if self._coverage(ranked[0], words) >= self.params.min_coverage:
+        if translation is not None:
+            coverage = translation.coverage(self._folded(ranked[0])[0])
+        else:
+            coverage = self._coverage(ranked[0], words)
+        if coverage >= self.params.min_coverage:
             return False
         if top_cos is None:  # keyword-only mode has no semantic evidence
             return True
-        latin = not _CJK.search(text)
-        return top_cos < (self.params.min_cosine_latin if latin else self.params.min_cosine)
+        limit = self.params.min_cosine_latin if translation is not None else self.params.min_cosine
+        return top_cos < limit
 
     def _hit(self, i: int, score: float) -> Hit:
         chunk = self.stored.chunks[i]

@@ -1,0 +1,44 @@
+"""English questions find Chinese passages through dictionary translation."""
+
+from pathlib import Path
+
+import pytest
+
+import rag
+from rag import crosslingual
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+pytestmark = pytest.mark.skipif(not crosslingual.available(), reason="CC-CEDICT package missing")
+
+
+def test_phrases_translate_whole_and_only_into_known_terms():
+    known = {"工会", "历史", "举办"}
+    t = crosslingual.translate("Can trade unions hold events about history?", known)
+    assert t.words == ("trade", "unions", "hold", "events", "history")
+    by_word = dict(zip(t.words, t.terms, strict=True))
+    assert by_word["trade"] == by_word["unions"] == ("工会",)  # the phrase, not 贸易
+    assert "举办" in by_word["hold"] and by_word["history"] == ("历史",)
+    assert by_word["events"] == ()  # its translations are not in the corpus
+    assert t.coverage("工会举办了活动") == pytest.approx(3 / 5)
+
+
+def test_words_absent_from_the_corpus_add_nothing():
+    t = crosslingual.translate("What is the capital of France?", {"工会", "生育"})
+    assert t.expansion == "" and t.coverage("工会") == 0.0
+
+
+@pytest.fixture(scope="module")
+def seed_bm25(tmp_path_factory):
+    index = tmp_path_factory.mktemp("xl") / "index"
+    rag.build_index(CORPUS, index, encoder=rag.HashEncoder(), progress=False)
+    return rag.Retriever.load(index, encoder=rag.HashEncoder(), rebuild=False, progress=False)
+
+
+def test_an_english_question_finds_its_chinese_passage_by_keywords(seed_bm25):
+    res = seed_bm25.search("What should the revision of the Social Insurance Law make clear?",
+                           k=3, mode="bm25")
+    assert "社会保险法的修订进程" in res.hits[0].text.replace("\n", "")
+
+
+def test_an_english_question_about_something_else_abstains(seed_bm25):
+    assert seed_bm25.search("How do I bake sourdough bread?", mode="bm25").abstained
