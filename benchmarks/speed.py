@@ -580,7 +580,8 @@ def worker_scale_search(spec: dict) -> dict:
     fi = stored.faiss_index
     hnsw = hasattr(fi, "hnsw")
     sweep = {}
-    for ef in [32, 64, 128, 256] if hnsw else [None]:
+    own_ef = fi.hnsw.efSearch if hnsw else None  # what the saved index uses
+    for ef in sorted({32, 64, 128, 256, 512, own_ef}) if hnsw else [None]:
         if ef:
             fi.hnsw.efSearch = ef
         times, found = [], []
@@ -594,9 +595,10 @@ def worker_scale_search(spec: dict) -> dict:
         )
         sweep[str(ef or "exact")] = {"recall_at_10": round(recall, 4), **summary_ms(times)}
     if hnsw:
-        fi.hnsw.efSearch = 128  # what make_faiss_index sets
+        fi.hnsw.efSearch = own_ef
     out["faiss"] = sweep
-    out["recall_at_10"] = sweep["128" if hnsw else "exact"]["recall_at_10"]
+    out["ef_search"] = own_ef
+    out["recall_at_10"] = sweep[str(own_ef) if hnsw else "exact"]["recall_at_10"]
 
     for mode in ("dense", "bm25", "hybrid"):
         for q in qtexts[:3]:
@@ -1008,7 +1010,7 @@ def to_markdown(r: dict) -> str:
                     f"(+{bd['bm25_full_tokenize_estimate_s']}) | {bd['index_dir_mb']} |"
                 )
                 continue
-            f = sr["faiss"].get("128") or sr["faiss"].get("exact")
+            f = sr["faiss"].get(str(sr.get("ef_search"))) or sr["faiss"].get("exact")
             L.append(
                 f"| {s['n']} | {sr['index_type']} | {sr['hybrid']['p50_ms']:.1f} / {sr['hybrid']['p95_ms']:.1f} | "  # noqa: E501
                 f"{sr['dense']['p50_ms']:.1f} / {sr['dense']['p95_ms']:.1f} | "
