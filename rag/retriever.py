@@ -127,8 +127,9 @@ class Retriever:
             text = f"{text} {translation.expansion}"
         n = min(max(self.params.candidates, k), len(self.stored.chunks))
         qvec = self.encoder.encode([text])[0] if mode != "bm25" else None
-        words = tokenize(text, bigrams=False)
-        bm25 = self._bm25_scores(text) if mode != "dense" else None
+        tokens = tokenize(text)
+        words = [t for t in tokens if not t.startswith("~")]  # jieba words, no bigrams
+        bm25 = self._bm25_scores(tokens) if mode != "dense" else None
         candidates: set[int] = set()
         if qvec is not None:
             _, ids = self.stored.faiss_index.search(qvec[None, :], n)
@@ -146,15 +147,24 @@ class Retriever:
             scores += dense_z if mode == "dense" else self.params.dense_weight * dense_z
         if bm25 is not None and len(ids):
             scores += bm25[ids] / max(float(bm25.max()), 1e-9)
-            if self.params.sentence_weight and words:
-                scores += self.params.sentence_weight * np.array(
-                    [self._sentence_coverage(int(i), words) for i in ids], dtype=np.float32)
+            self._add_sentence_bonus(scores, ids, words, k)
         order = np.argsort(-scores, kind="stable")[:k]
         ranked = [int(ids[j]) for j in order]
         top_cos = float(cos.max()) if qvec is not None and len(ids) else None
         abstained = self._should_abstain(ranked, top_cos, words, translation)
         hits = tuple(self._hit(int(ids[j]), float(scores[j])) for j in order)
         return SearchResult(query=query, hits=hits, abstained=abstained)
+
+    def _add_sentence_bonus(self, scores: np.ndarray, ids: np.ndarray, words, k: int) -> None:
+        """Add sentence_weight x sentence coverage, only where it can matter: a
+        passage scoring more than the bonus below the k-th best cannot reach the
+        top k, so its sentences are never read."""
+        bonus = self.params.sentence_weight
+        if not bonus or not words:
+            return
+        kth = np.partition(scores, -k)[-k] if len(scores) > k else -np.inf
+        for j in np.flatnonzero(scores + bonus >= kth):
+            scores[j] += bonus * self._sentence_coverage(int(ids[j]), words)
 
     def _coverage(self, i: int, words: list[str]) -> float:
         """Share of the question's words found in passage i or its article's
@@ -185,8 +195,8 @@ class Retriever:
             cached = self._folded_cache[i] = (meta, sentences)
         return cached
 
-    def _bm25_scores(self, text: str) -> np.ndarray:
-        tokens = [t for t in tokenize(text) if t in self._vocab]
+    def _bm25_scores(self, tokens: list[str]) -> np.ndarray:
+        tokens = [t for t in tokens if t in self._vocab]
         if not tokens:
             return np.zeros(len(self.stored.chunks), dtype=np.float32)
         return np.asarray(self.stored.bm25.get_scores(tokens), dtype=np.float32)
