@@ -103,7 +103,7 @@ def translate(question: str, known) -> Translation:
         for start in range(len(tokens) - size + 1):
             span = range(start, start + size)
             words = tokens[start : start + size]
-            # A phrase may start with a function word ("make clear" -> 明确), a
+            # A phrase may start with a function word ("make clear" -> 表明), a
             # single word may not, and a phrase never ends with one.
             if words[-1] in _ENGLISH_STOPWORDS or (size == 1 and words[0] in _ENGLISH_STOPWORDS):
                 continue
