@@ -5,6 +5,7 @@
     res = r.search("灵活就业人员能领生育津贴吗？", k=5)
 """
 
+from .answer import Answer, Citation, answer_question, answer_to_text
 from .chunking import ChunkParams, chunk_article, split_sentences
 from .encoder import HashEncoder, SentenceTransformerEncoder, load_encoder
 from .indexer import BuildReport, build_index
@@ -14,10 +15,12 @@ from .types import Article, Chunk, Hit, Paragraph, SearchResult, Section
 
 __all__ = [
     "MODES",
+    "Answer",
     "Article",
     "BuildReport",
     "ChunkParams",
     "Chunk",
+    "Citation",
     "HashEncoder",
     "Hit",
     "IndexLoadError",
@@ -28,6 +31,8 @@ __all__ = [
     "Section",
     "SentenceTransformerEncoder",
     "StaleIndexError",
+    "answer_question",
+    "answer_to_text",
     "build_index",
     "chunk_article",
     "load_encoder",

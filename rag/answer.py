@@ -15,6 +15,14 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from .chunking import split_sentences
+from .conversation import (
+    asks_for_author,
+    content_words,
+    contextual_query,
+    is_meta_question,
+    mentions_metadata,
+    strip_follow_markers,
+)
 from .text import normalize, tokenize
 from .types import Article, Hit
 
@@ -27,22 +35,6 @@ MAX_QUOTES = 3
 # the answer should be short, not a summary of every passage retrieved.
 RELATIVE_FLOOR = 0.8
 
-# Follow-ups lean on the previous question: "那广东省呢？", "这个制度是什么时候建立的？".
-_FOLLOW_START = re.compile(
-    r"^(那么|那|这个|这些|这|那个|它们|它|他们|他|她|其|该|此|上述|还有"
-    r"|and\b|what about|how about)", re.I
-)
-_FOLLOW_END = re.compile(r"(呢|吗呢)\s*[?？!！。.]*$")
-# Questions about the article itself rather than its content.
-_META = re.compile(
-    r"(作者|谁写|撰写|撰稿|执笔|出处|哪篇|哪一篇|标题|题目|哪家报|什么报|哪份报|单位|发表|刊登|刊发|"
-    r"日期|哪天|来源|author|who wrote|written by|title|source|published|affiliation)",
-    re.IGNORECASE,
-)
-_META_FILLER = re.compile(
-    r"这篇|那篇|该篇|文章|本文|原文|上文|上面|刚才|那么|那|这|是|谁|哪|的|呢|吗|什么"
-    r"|\b(what|is|the|of|this|article|who|it|was|in|which)\b", re.I
-)
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|~>])")
 
 
@@ -83,68 +75,6 @@ class Answer:
         }
 
 
-# -- follow-ups ----------------------------------------------------------------
-
-
-def _content_words(text: str) -> list[str]:
-    # Single CJK characters left after stopwords are particles and pronouns, not topics.
-    words = tokenize(text, bigrams=False)
-    return [t for t in words if len(t) > 1 or (t.isascii() and t.isalnum())]
-
-
-def _strip_follow_markers(text: str) -> str:
-    text = _FOLLOW_START.sub("", text.strip()).strip()
-    return _FOLLOW_END.sub("", text).strip(" ，,。？?！!")
-
-
-def is_follow_up(question: str) -> bool:
-    q = question.strip()
-    return bool(_FOLLOW_START.search(q) or _FOLLOW_END.search(q) or not _content_words(q))
-
-
-def is_meta_question(question: str) -> bool:
-    """Asks who wrote / where / when, with no topic of its own ("作者是谁？")."""
-    if not _META.search(question):
-        return False
-    rest = _META_FILLER.sub(" ", _META.sub(" ", normalize(question)))
-    return not _content_words(rest)
-
-
-def _user_turns(history) -> list[str]:
-    turns = []
-    for item in history or ():
-        if isinstance(item, str):
-            turns.append(item)
-        elif isinstance(item, dict):  # a Gradio message; content may be a list of parts
-            content = item.get("content")
-            if isinstance(content, list):
-                content = " ".join(p.get("text", "") for p in content if isinstance(p, dict))
-            if item.get("role") == "user" and isinstance(content, str):
-                turns.append(content)
-        elif item and isinstance(item[0], str):
-            turns.append(item[0])
-    return [t.strip() for t in turns if t and t.strip()]
-
-
-def contextual_query(question: str, history=()) -> str:
-    """The query retrieval should use: the question itself, or, for an elliptical
-    follow-up, its own words followed by the last standalone question (so a chain
-    of "那广东省呢？", "那浙江省呢？" does not pile up provinces). A question about
-    the article ("作者是谁？") reuses the previous turn's query."""
-    base = last = ""
-    for turn in [*_user_turns(history), question.strip()]:
-        if not last:
-            base = last = turn
-        elif is_meta_question(turn):
-            pass  # same article as the previous turn
-        elif is_follow_up(turn):
-            core = _strip_follow_markers(turn)
-            last = f"{core} {base}".strip() if core else base
-        else:
-            base = last = turn
-    return last
-
-
 # -- sentence selection --------------------------------------------------------
 
 
@@ -166,12 +96,12 @@ def _coverage(terms: list[str], text: str) -> float:
 
 def _keyword_score(query: str, focus: str, sentence: str) -> float:
     norm = normalize(sentence)
-    words = _content_words(query)
+    words = content_words(query)
     grams = [t[1:] for t in tokenize(query) if t.startswith("~")]
     score = 0.6 * _coverage(words, norm) + 0.4 * _coverage(grams, norm) if grams else \
         _coverage(words, norm)
     if focus and focus != query:  # a follow-up's own words decide between passages
-        score = 0.5 * score + 0.5 * _coverage(_content_words(focus), norm)
+        score = 0.5 * score + 0.5 * _coverage(content_words(focus), norm)
     return score
 
 
@@ -297,12 +227,12 @@ def answer_question(retriever, question: str, *, k: int = 5, mode: str = "hybrid
     if result.abstained or not result.hits:
         message = ABSTAIN_MESSAGE + (f" {ABSTAIN_MESSAGE_EN}" if _mostly_latin(question) else "")
         return Answer(question, query, message, True, (), tuple(result.hits[:3]))
-    if is_meta_question(question) or (_META.search(question) and query == question
-                                      and _is_about_article(question)):
+    if is_meta_question(question) or (mentions_metadata(question) and query == question
+                                      and asks_for_author(question)):
         citation = _meta_citation(retriever.article(result.hits[0].article_id))
         text = f"{escape_markdown(f'《{citation.title}》')}：{_render([citation])}"
         return Answer(question, query, text, False, (citation,))
-    focus = _strip_follow_markers(question) if query != question else ""
+    focus = strip_follow_markers(question) if query != question else ""
     chosen = select_sentences(retriever, query, result.hits, focus=focus)
     citations = tuple(
         Citation(i + 1, c.text, c.hit.text, c.hit.article_id, c.hit.title, c.hit.author,
@@ -310,11 +240,6 @@ def answer_question(retriever, question: str, *, k: int = 5, mode: str = "hybrid
         for i, c in enumerate(chosen)
     )
     return Answer(question, query, _render(citations), False, citations)
-
-
-def _is_about_article(question: str) -> bool:
-    """"讲…的文章作者是谁" asks for metadata of the article that matches the topic."""
-    return bool(re.search(r"(作者是谁|谁写|是谁写|哪位作者|who wrote|author of)", question, re.I))
 
 
 def citation_line(c: Citation, article: Article | None = None) -> str:

@@ -13,7 +13,7 @@ import numpy as np
 from . import crosslingual, store
 from .chunking import split_sentences
 from .encoder import Encoder, load_encoder
-from .indexer import search_text
+from .indexer import build_index, search_text
 from .text import normalize, tokenize
 from .types import Article, Hit, SearchResult
 
@@ -84,8 +84,6 @@ class Retriever:
         Without `corpus`, the folder recorded at build time is checked for
         changes; the bundled index is built from the bundled corpus if missing.
         """
-        from .indexer import build_index
-
         index_dir = Path(index_dir)
         wanted = encoder.name if encoder is not None else model
         try:

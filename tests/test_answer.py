@@ -15,10 +15,8 @@ from rag.answer import (
     answer_question,
     answer_to_text,
     citation_line,
-    contextual_query,
-    is_follow_up,
-    is_meta_question,
 )
+from rag.conversation import contextual_query, is_follow_up, is_meta_question
 
 CMRC = Path(__file__).resolve().parents[2] / "shared" / "eval" / "cmrc2018_trial.json"
 EVIL = "<img src=x onerror=alert(1)>"
