@@ -215,6 +215,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--index", default="index", help="index folder (built if missing/stale)")
     parser.add_argument("--corpus", default="corpus", help="corpus folder to index")
     parser.add_argument("--model", default=None, help="embedding model (default: bundled)")
+    parser.add_argument("--backend", choices=("torch", "onnx"),
+                        default=os.environ.get("RAG_BACKEND") or "torch",
+                        help="run the model with torch or ONNX Runtime (faster, same vectors)")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=7860)
     parser.add_argument("--share", action="store_true", help="public Gradio link (off by default)")
@@ -226,7 +229,8 @@ def main(argv: list[str] | None = None) -> None:
     started = time.perf_counter()
     print(f"Loading the index at {args.index} (building it from {args.corpus} if needed)…",
           file=sys.stderr, flush=True)
-    retriever = Retriever.load(args.index, corpus=args.corpus, model=args.model, progress=True)
+    retriever = Retriever.load(args.index, corpus=args.corpus, model=args.model, progress=True,
+                               backend=args.backend)
     print(f"Ready: {len(retriever.articles)} articles, {time.perf_counter() - started:.1f}s.",
           file=sys.stderr, flush=True)
     create_app(retriever).launch(server_name=args.host, server_port=args.port, share=args.share,

@@ -67,6 +67,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="embedding model: m3e-small (bundled), a sentence-transformers name, or hash-N "
         "(model-free, for tests); default: $RAG_MODEL, else the index's model / m3e-small",
     )
+    common.add_argument(
+        "--backend",
+        choices=("torch", "onnx"),
+        default=env.get("RAG_BACKEND") or "torch",
+        help="run the model with torch or ONNX Runtime (same vectors; onnx answers ~3x "
+        "faster and starts in under a second once exported); default: $RAG_BACKEND or torch",
+    )
     common.add_argument("--json", action="store_true", help="print JSON instead of text")
 
     parser = argparse.ArgumentParser(
@@ -119,7 +126,8 @@ def cmd_build(args) -> int:
     corpus = _corpus_dir(args.corpus)
     with _naming(corpus):
         report = build_index(
-            corpus, args.index, model=args.model, progress=_progress(), force=args.force
+            corpus, args.index, model=args.model, progress=_progress(), force=args.force,
+            backend=args.backend,
         )
     if args.json:
         _print_json(report.to_dict())
@@ -243,7 +251,8 @@ def _load(args):
 
     corpus = _corpus_dir(args.corpus) if args.corpus is not None else None
     with _naming(corpus):
-        return Retriever.load(args.index, corpus=corpus, model=args.model, progress=_progress())
+        return Retriever.load(args.index, corpus=corpus, model=args.model, progress=_progress(),
+                              backend=args.backend)
 
 
 @contextmanager

@@ -89,9 +89,20 @@ class HashEncoder:
         return out / np.maximum(norms, 1e-12)
 
 
-def load_encoder(model: str | None = None) -> Encoder:
-    """An encoder by name: `hash-N` for the fake, anything else for sentence-transformers."""
+BACKENDS = ("torch", "onnx")
+
+
+def load_encoder(model: str | None = None, *, backend: str = "torch") -> Encoder:
+    """An encoder by name: `hash-N` for the fake, anything else for
+    sentence-transformers, run by torch or (`backend="onnx"`) ONNX Runtime."""
     model = model or DEFAULT_MODEL
     if model.startswith("hash-"):
         return HashEncoder(int(model.split("-", 1)[1]))
+    if backend == "onnx":
+        from .onnx_encoder import OnnxEncoder
+
+        return OnnxEncoder(model)
+    if backend != "torch":
+        choices = ", ".join(BACKENDS)
+        raise ValueError(f"unknown encoder backend {backend!r}; choose one of {choices}")
     return SentenceTransformerEncoder(model)

@@ -82,6 +82,7 @@ def build_index(
     index_type: str | None = None,
     progress: bool = True,
     force: bool = False,
+    backend: str = "torch",
 ) -> BuildReport:
     """Build or update the index at `index_dir` from a corpus folder or article list."""
     started = time.perf_counter()
@@ -118,7 +119,7 @@ def build_index(
     keys = [store.content_key(model_name, t) for t in texts]
     cached = {} if force else _previous_vectors(index_dir, model_name)
     missing = sorted({i for i, key in enumerate(keys) if key not in cached})
-    encoder = encoder or load_encoder(model_name)
+    encoder = encoder or load_encoder(model_name, backend=backend)
     fresh = encoder.encode([texts[i] for i in missing], progress=progress and len(missing) > 64)
     vectors = np.zeros((len(chunks), encoder.dim), dtype=np.float32)
     fresh_rows = dict(zip(missing, fresh, strict=True))

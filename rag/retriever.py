@@ -77,12 +77,14 @@ class Retriever:
         rebuild: bool = True,
         progress: bool = True,
         params: RetrievalParams = RetrievalParams(),
+        backend: str = "torch",
     ) -> Retriever:
         """Open an index, building or refreshing it from `corpus` when it is
         missing or stale (`rebuild=False` raises instead).
 
         Without `corpus`, the folder recorded at build time is checked for
         changes; the bundled index is built from the bundled corpus if missing.
+        `backend="onnx"` runs the model with ONNX Runtime (same vectors, faster).
         """
         index_dir = Path(index_dir)
         wanted = encoder.name if encoder is not None else model
@@ -96,13 +98,14 @@ class Retriever:
         if corpus_dir is not None and corpus_dir.is_dir():
             if rebuild or manifest is None:
                 name = wanted or (manifest or {}).get("model")
-                build_index(corpus_dir, index_dir, model=name, encoder=encoder, progress=progress)
+                build_index(corpus_dir, index_dir, model=name, encoder=encoder, progress=progress,
+                            backend=backend)
             else:
                 _check_fresh(index_dir, corpus_dir)
         # Memory-mapped: a query reads only its ~100 candidate rows, so the
         # vectors need not sit in RAM beside the FAISS index's own copy.
         stored = store.load_index(index_dir, mmap=True)
-        encoder = encoder or load_encoder(stored.manifest["model"])
+        encoder = encoder or load_encoder(stored.manifest["model"], backend=backend)
         store.check_model(stored.manifest, encoder.name, encoder.dim, index_dir)
         return cls(stored, encoder, params)
 
