@@ -163,10 +163,8 @@ def cmd_search(args) -> int:
 def cmd_ask(args) -> int:
     _check_k(args)
     query = _query(args)
-    try:
-        from .answer import answer_question, answer_to_text
-    except ImportError as err:
-        raise UserError(f"answers are not available in this version ({err})") from err
+    from .answer import answer_question, answer_to_text
+
     retriever = _load(args)
     answer = answer_question(retriever, query, k=args.k, mode=args.mode)
     if args.json:

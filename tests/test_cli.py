@@ -231,7 +231,6 @@ def test_batch_and_question_together_is_an_error(cli_index, tmp_path, capsys):
 
 
 def test_ask_json(cli_index, question, capsys):
-    pytest.importorskip("rag.answer")
     code, out, err = run(capsys, "ask", question["question"], "--index", cli_index, "--json")
     assert code == 0, err
     data = json.loads(out)
