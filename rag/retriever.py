@@ -122,8 +122,8 @@ class Retriever:
         if k < 1:
             raise ValueError("k must be at least 1")
         text = normalize(query.strip())
-        latin = not _CJK.search(text)
-        translation = crosslingual.translate(text, self._vocab) if latin else None
+        english = not _CJK.search(text)
+        translation = crosslingual.translate(text, self._vocab) if english else None
         if translation and translation.expansion:
             text = f"{text} {translation.expansion}"
         n = min(max(self.params.candidates, k), len(self.stored.chunks))
@@ -140,7 +140,6 @@ class Retriever:
             candidates.update(int(i) for i in top if bm25[i] > 0)
         ids = np.fromiter(sorted(candidates), dtype=np.int64)
         scores = np.zeros(len(ids), dtype=np.float32)
-        dense_z = None
         if qvec is not None and len(ids):
             cos = np.asarray(self.stored.vectors[ids], dtype=np.float32) @ qvec
             base = self._sample @ qvec
