@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
-from .types import Article, Chunk
+from .types import Article, Chunk, chunk_id
 
 # A sentence ends at 。！？；… (or ASCII .!?; followed by a space/end), plus any
 # closing quotes or brackets right after it: “……。” belongs to the sentence.
@@ -88,7 +88,7 @@ def chunk_article(article: Article, params: ChunkParams | None = None) -> list[C
         for start, end in _windows(sentences, params.max_chars, params.overlap):
             chunks.append(
                 Chunk(
-                    id=f"{article.id}#{start}-{end}",
+                    id=chunk_id(article.id, start, end),
                     article_id=article.id,
                     text=body[start:end],
                     start=start,

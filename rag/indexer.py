@@ -56,12 +56,29 @@ def search_text(chunk: Chunk, article: Article) -> str:
 def _previous_vectors(index_dir: Path, model: str) -> dict[str, np.ndarray]:
     """key -> vector from an existing index built with the same model."""
     try:
-        old = store.load_index(index_dir, mmap=True)
+        old = store.load_index(index_dir)
     except store.IndexLoadError:
-        return {}
+        return _legacy_vectors(index_dir, model)
     if old.manifest.get("model") != model:
         return {}
-    return {key: old.vectors[i] for i, key in enumerate(old.keys)}
+    return {key.decode("ascii"): old.vectors[i] for i, key in enumerate(old.keys)}
+
+
+def _legacy_vectors(index_dir: Path, model: str) -> dict[str, np.ndarray]:
+    """The embeddings of a format-1 index (keys in chunks.jsonl), so upgrading
+    re-uses them instead of embedding the whole corpus again."""
+    import json
+
+    try:
+        manifest = json.loads((index_dir / store.MANIFEST).read_text("utf-8"))
+        if manifest.get("format_version") != 1 or manifest.get("model") != model:
+            return {}
+        with open(index_dir / "chunks.jsonl", encoding="utf-8") as f:
+            keys = [json.loads(line)["key"] for line in f if line.strip()]
+        vectors = np.load(index_dir / "vectors.npy", mmap_mode="r")
+    except (OSError, ValueError, KeyError):
+        return {}
+    return dict(zip(keys, vectors, strict=False)) if len(keys) == len(vectors) else {}
 
 
 def _is_up_to_date(index_dir: Path, expected: dict) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import unicodedata
@@ -15,7 +16,7 @@ from .chunking import split_sentences
 from .encoder import Encoder, load_encoder
 from .indexer import build_index, search_text
 from .text import normalize, tokenize
-from .types import Article, Hit, SearchResult
+from .types import Article, Chunk, Hit, SearchResult
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 MODES = ("hybrid", "dense", "bm25")
@@ -54,10 +55,11 @@ class Retriever:
         self.encoder = encoder
         self.params = params
         self.manifest = stored.manifest
-        self.articles: list[Article] = stored.articles
-        self._article = {a.id: a for a in stored.articles}
+        self.articles = stored.articles  # a lazy sequence: articles are parsed when read
         self._vocab = stored.bm25.vocab_dict
-        self._folded_cache: dict[int, tuple[str, list[str]]] = {}
+        # The same passages come back as candidates query after query; bounded
+        # so that a long-running server over a big corpus does not grow forever.
+        self._folded = functools.lru_cache(maxsize=20_000)(self._fold_passage)
         # A fixed sample of passage vectors: the query's cosine to it gives the
         # mean and spread that make dense scores comparable across queries.
         n = len(stored.vectors)
@@ -104,13 +106,20 @@ class Retriever:
                 _check_fresh(index_dir, corpus_dir)
         # Memory-mapped: a query reads only its ~100 candidate rows, so the
         # vectors need not sit in RAM beside the FAISS index's own copy.
-        stored = store.load_index(index_dir, mmap=True)
+        stored = store.load_index(index_dir)
         encoder = encoder or load_encoder(stored.manifest["model"], backend=backend)
         store.check_model(stored.manifest, encoder.name, encoder.dim, index_dir)
         return cls(stored, encoder, params)
 
     def article(self, article_id: str) -> Article:
-        return self._article[article_id]
+        return self.articles.get(article_id)
+
+    def dense_candidates(self, qvec: np.ndarray, n: int) -> np.ndarray:
+        """Rows of the n passages the FAISS index finds nearest to `qvec`; with a
+        compressed index their order is approximate, so `search` re-scores them
+        with the exact vectors."""
+        _, ids = self.stored.faiss_index.search(qvec[None, :].astype(np.float32), n)
+        return ids[0][ids[0] >= 0]
 
     # -- search --------------------------------------------------------------
 
@@ -133,8 +142,7 @@ class Retriever:
         bm25 = self._bm25_scores(tokens) if mode != "dense" else None
         candidates: set[int] = set()
         if qvec is not None:
-            _, ids = self.stored.faiss_index.search(qvec[None, :], n)
-            candidates.update(int(i) for i in ids[0] if i >= 0)
+            candidates.update(int(i) for i in self.dense_candidates(qvec, n))
         if bm25 is not None and bm25.max() > 0:
             top = np.argpartition(-bm25, n - 1)[:n] if n < len(bm25) else np.arange(len(bm25))
             candidates.update(int(i) for i in top if bm25[i] > 0)
@@ -183,17 +191,16 @@ class Retriever:
             best = max(best, sum(len(w) for w in words if w in sentence))
         return best / total
 
-    def _folded(self, i: int) -> tuple[str, list[str]]:
-        """Passage i's folded search text and sentences, computed once: the
-        same passages come back as candidates query after query."""
-        cached = self._folded_cache.get(i)
-        if cached is None:
-            chunk = self.stored.chunks[i]
-            text = _fold(chunk.text)
-            sentences = [text[a:b] for a, b in split_sentences(text)]
-            meta = _fold(search_text(chunk, self._article[chunk.article_id]))
-            cached = self._folded_cache[i] = (meta, sentences)
-        return cached
+    def _fold_passage(self, i: int) -> tuple[str, list[str]]:
+        """Passage i's folded search text and its folded sentences."""
+        chunk, article = self._chunk(i)
+        text = _fold(chunk.text)
+        sentences = [text[a:b] for a, b in split_sentences(text)]
+        return _fold(search_text(chunk, article)), sentences
+
+    def _chunk(self, i: int) -> tuple[Chunk, Article]:
+        article = self.articles[int(self.stored.chunks.article_rows[i])]
+        return self.stored.chunks.chunk(i, article), article
 
     def _bm25_scores(self, tokens: list[str]) -> np.ndarray:
         tokens = [t for t in tokens if t in self._vocab]
@@ -219,8 +226,7 @@ class Retriever:
         return top_cos < limit
 
     def _hit(self, i: int, score: float) -> Hit:
-        chunk = self.stored.chunks[i]
-        article = self._article[chunk.article_id]
+        chunk, article = self._chunk(i)
         return Hit(
             text=chunk.text,
             score=score,

@@ -4,11 +4,16 @@
       manifest.json     format version, model, dimension, chunking, corpus fingerprint,
                         FAISS index type, tokenizer, library versions
       articles.jsonl    the corpus as indexed (one Article a line)
-      chunks.jsonl      passages with offsets and the content hash of their embedded text
+      articles.npy      byte offset of each line and its id, so one article is read on demand
+      chunks.npy        one fixed-size record a passage: article row, start, end, paragraph,
+                        section, content hash of its embedded text (the passage text is
+                        `article.body[start:end]`, never stored twice)
       vectors.npy       float32 embeddings, row i = chunk i (the embedding cache)
       dense.faiss       the FAISS index over those rows
       bm25/             bm25s's own folder
 
+Everything but the FAISS index is memory-mapped or read on demand, so opening
+a million-passage index takes about a second and holds only what queries touch.
 Loading checks the manifest, so an index built by another model or another
 version of this format is refused with a message, never silently used.
 Writes go to a sibling temporary folder that is swapped in at the end.
@@ -26,10 +31,12 @@ from pathlib import Path
 
 import numpy as np
 
+from .tables import ArticleTable, ChunkTable, write_articles, write_chunks
 from .types import Article, Chunk
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
+INDEX_TYPES = ("flat", "hnsw-sq8", "ivf-pq")
 
 
 class IndexLoadError(RuntimeError):
@@ -53,40 +60,55 @@ def content_key(model: str, text: str) -> str:
 
 
 def choose_index_type(n_vectors: int) -> str:
-    """Exact search while it is cheap; a compressed graph index when it is not.
+    """Exact search while it is cheap; compressed approximate indexes when not.
 
-    Exact inner product costs ~1 ms per 10k passages a query (measured:
-    60-100 ms at 100k on this 2-core machine); past 50k, HNSW over 8-bit
-    scalar-quantised vectors keeps memory at a quarter and search under 1 ms.
+    Exact inner product costs ~1 ms per 10k passages a query on this 2-core
+    machine. Up to 300k, HNSW over 8-bit codes (a quarter of the float size)
+    answers in ~1 ms. Beyond, its 0.8 KB a vector would pass 1 GB by 1M, so an
+    inverted file of 64-byte product-quantised codes takes over; the retriever
+    re-scores every candidate with its exact vector, which restores the recall
+    the compression loses.
     """
-    return "flat" if n_vectors <= 50_000 else "hnsw-sq8"
+    if n_vectors <= 50_000:
+        return "flat"
+    return "hnsw-sq8" if n_vectors <= 300_000 else "ivf-pq"
 
 
 def make_faiss_index(vectors: np.ndarray, index_type: str):
     import faiss
 
-    dim = vectors.shape[1]
+    n, dim = vectors.shape
     if index_type == "flat":
         index = faiss.IndexFlatIP(dim)
     elif index_type == "hnsw-sq8":
-        index = faiss.IndexHNSWSQ(
-            dim, faiss.ScalarQuantizer.QT_8bit, 32, faiss.METRIC_INNER_PRODUCT
-        )
+        index = faiss.IndexHNSWSQ(dim, faiss.ScalarQuantizer.QT_8bit, 32,
+                                  faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = 80
         index.train(vectors)
-        index.hnsw.efSearch = 256  # recall over speed: 0.7 ms a query at 300k
+        index.hnsw.efSearch = 256  # saved with the index
+    elif index_type == "ivf-pq":
+        lists = int(min(max(4 * np.sqrt(n), 256), 8192))
+        index = faiss.index_factory(dim, f"IVF{lists},PQ64", faiss.METRIC_INNER_PRODUCT)
+        # k-means needs ~50-250 points a centroid; more only slows training.
+        rows = np.random.default_rng(0).choice(n, min(n, 100 * lists), replace=False)
+        index.train(vectors[np.sort(rows)])
+        faiss.extract_index_ivf(index).nprobe = 48  # saved with the index
     else:
-        raise ValueError(f"unknown FAISS index type {index_type!r} (flat, hnsw-sq8)")
+        raise ValueError(f"unknown FAISS index type {index_type!r} ({', '.join(INDEX_TYPES)})")
     index.add(vectors)
     return index
 
 
 @dataclass(frozen=True)
 class StoredIndex:
+    """An index as saved: `articles` and `chunks` are sequences of Article and
+    Chunk (lists when building, lazy tables when loaded), `keys` the content
+    hash of each chunk's embedded text, `vectors` row i = chunk i."""
+
     manifest: dict
-    articles: list[Article]
-    chunks: list[Chunk]
-    keys: list[str]
+    articles: list[Article] | ArticleTable
+    chunks: list[Chunk] | ChunkTable
+    keys: list[str] | np.ndarray
     vectors: np.ndarray
     faiss_index: object
     bm25: object
@@ -121,23 +143,18 @@ def check_model(manifest: dict, model: str, dim: int, index_dir) -> None:
 def save_index(index_dir: str | Path, stored: StoredIndex) -> None:
     import faiss
 
-    manifest, articles, chunks, keys = stored.manifest, stored.articles, stored.chunks, stored.keys
-
     index_dir = Path(index_dir).resolve()
     index_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{index_dir.name}.tmp-", dir=index_dir.parent))
     try:
-        with open(tmp / "articles.jsonl", "w", encoding="utf-8") as f:
-            for article in articles:
-                f.write(json.dumps(article.to_dict(), ensure_ascii=False) + "\n")
-        with open(tmp / "chunks.jsonl", "w", encoding="utf-8") as f:
-            for chunk, key in zip(chunks, keys, strict=True):
-                f.write(json.dumps({**chunk.to_dict(), "key": key}, ensure_ascii=False) + "\n")
-        np.save(tmp / "vectors.npy", stored.vectors)
+        write_articles(tmp, stored.articles)
+        write_chunks(tmp, stored.chunks, stored.keys, stored.articles)
+        np.save(tmp / "vectors.npy", np.asarray(stored.vectors, dtype=np.float32))
         faiss.write_index(stored.faiss_index, str(tmp / "dense.faiss"))
         stored.bm25.save(str(tmp / "bm25"), show_progress=False)
         # The manifest goes last: a folder without one is never mistaken for an index.
-        (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), "utf-8")
+        (tmp / MANIFEST).write_text(json.dumps(stored.manifest, ensure_ascii=False, indent=2),
+                                    "utf-8")
         _swap_in(tmp, index_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -156,33 +173,28 @@ def _swap_in(new: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def load_index(index_dir: str | Path, *, mmap: bool = False) -> StoredIndex:
+def load_index(index_dir: str | Path) -> StoredIndex:
+    """Open an index: tables and vectors are memory-mapped, the FAISS index
+    and BM25 vocabulary are read into memory."""
     import bm25s
     import faiss
 
     index_dir = Path(index_dir)
     manifest = read_manifest(index_dir)
     try:
-        articles = [Article.from_dict(json.loads(x)) for x in _lines(index_dir / "articles.jsonl")]
-        chunks, keys = [], []
-        for line in _lines(index_dir / "chunks.jsonl"):
-            data = json.loads(line)
-            keys.append(data.pop("key"))
-            chunks.append(Chunk(**data))
-        vectors = np.load(index_dir / "vectors.npy", mmap_mode="r" if mmap else None)
+        articles = ArticleTable(index_dir)
+        chunks = ChunkTable(index_dir, articles)
+        vectors = np.load(index_dir / "vectors.npy", mmap_mode="r")
         faiss_index = faiss.read_index(str(index_dir / "dense.faiss"))
-        bm25 = bm25s.BM25.load(str(index_dir / "bm25"), show_progress=False, verbosity=0)
+        bm25 = bm25s.BM25.load(str(index_dir / "bm25"), mmap=True, show_progress=False,
+                               verbosity=0)
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as err:
         raise IndexLoadError(
             f"index at {index_dir} is damaged ({err}); rebuild it with `rag build`"
         ) from err
-    if not (len(chunks) == len(vectors) == faiss_index.ntotal):
+    if not (len(chunks) == len(vectors) == faiss_index.ntotal == manifest.get("chunks")):
         raise IndexLoadError(
-            f"index at {index_dir} is inconsistent (chunk and vector counts differ)"
+            f"index at {index_dir} is inconsistent (chunk and vector counts differ); "
+            "rebuild it with `rag build`"
         )
-    return StoredIndex(manifest, articles, chunks, keys, vectors, faiss_index, bm25)
-
-
-def _lines(path: Path):
-    with open(path, encoding="utf-8") as f:
-        return [line for line in f if line.strip()]
+    return StoredIndex(manifest, articles, chunks, chunks.keys, vectors, faiss_index, bm25)

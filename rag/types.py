@@ -80,6 +80,10 @@ class Article:
         return cls(**{**data, "sections": sections})
 
 
+def chunk_id(article_id: str, start: int, end: int) -> str:
+    return f"{article_id}#{start}-{end}"
+
+
 @dataclass(frozen=True)
 class Chunk:
     """A passage: `article.body[start:end] == text`, never crossing a paragraph."""

@@ -46,7 +46,8 @@ def test_round_trip_keeps_chunks_vectors_and_offsets(hash_index, hash_encoder):
     assert len(stored.chunks) == len(stored.vectors) == stored.faiss_index.ntotal > 8
     by_id = {a.id: a for a in stored.articles}
     expected = [c for a in stored.articles for c in chunk_article(a)]
-    assert stored.chunks == expected
+    assert list(stored.chunks) == expected
+    assert stored.chunks[-1] == expected[-1] and stored.chunks[1:3] == expected[1:3]
     for chunk in stored.chunks:
         assert chunk.text == by_id[chunk.article_id].body[chunk.start : chunk.end]
     texts = [embed_text(c, by_id[c.article_id]) for c in stored.chunks]
@@ -78,7 +79,8 @@ def test_manifest_describes_the_index(hash_index, small_corpus):
     stored = store.load_index(hash_index)
     assert fingerprint == store.corpus_fingerprint(stored.articles)
     assert manifest["chunks"] == len(stored.chunks)
-    for name in ("articles.jsonl", "chunks.jsonl", "vectors.npy", "dense.faiss", "bm25"):
+    files = ("articles.jsonl", "articles.npy", "chunks.npy", "vectors.npy", "dense.faiss", "bm25")
+    for name in files:
         assert (hash_index / name).exists(), name
 
 
@@ -159,7 +161,9 @@ def test_missing_index_is_a_clear_error(tmp_path):
         Retriever.load(tmp_path / "nowhere", progress=False)
 
 
-@pytest.mark.parametrize("victim", ["vectors.npy", "chunks.jsonl", "dense.faiss"])
+@pytest.mark.parametrize(
+    "victim", ["vectors.npy", "chunks.npy", "articles.npy", "articles.jsonl", "dense.faiss"]
+)
 def test_index_with_a_missing_file_is_refused(hash_index, victim):
     (hash_index / victim).unlink()
     with pytest.raises(IndexLoadError, match="damaged|rebuild"):
@@ -228,3 +232,42 @@ def test_real_model_finds_the_seed_answer(real_retriever):
     assert not result.abstained
     compact = ["".join(h.text.split()) for h in result.hits]
     assert any("庆祝中华全国总工会成立100周年" in t for t in compact)
+
+
+def test_articles_are_found_by_id_and_read_on_demand(hash_index):
+    stored = store.load_index(hash_index)
+    articles = list(stored.articles)
+    assert stored.articles.get(articles[5].id) == articles[5]
+    assert stored.articles[-1] == articles[-1]
+    with pytest.raises(KeyError):
+        stored.articles.get("no such article")
+    with pytest.raises(IndexError):
+        stored.articles[len(articles)]
+
+
+def test_truncated_passage_table_is_refused(hash_index):
+    rows = np.load(hash_index / "chunks.npy")
+    np.save(hash_index / "chunks.npy", rows[:-1])
+    with pytest.raises(IndexLoadError, match="inconsistent"):
+        store.load_index(hash_index)
+
+
+def test_upgrading_a_format_1_index_reuses_its_embeddings(hash_index, small_corpus, hash_encoder):
+    """An index from the previous format is rebuilt, but its vectors are kept:
+    nothing is embedded again."""
+    stored = store.load_index(hash_index)
+    keys = [k.decode() for k in stored.keys]
+    path = hash_index / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    with open(hash_index / "chunks.jsonl", "w", encoding="utf-8") as f:
+        for chunk, key in zip(stored.chunks, keys, strict=True):
+            f.write(json.dumps({**chunk.to_dict(), "key": key}, ensure_ascii=False) + "\n")
+    for name in ("chunks.npy", "articles.npy"):
+        (hash_index / name).unlink()
+    path.write_text(json.dumps({**manifest, "format_version": 1}), encoding="utf-8")
+    with pytest.raises(IndexLoadError, match="format version 1"):
+        store.load_index(hash_index)
+    counting = CountingEncoder(hash_encoder)
+    report = build_index(small_corpus, hash_index, encoder=counting, progress=False)
+    assert report.embedded == 0 and report.reused == report.chunks == len(keys)
+    assert store.load_index(hash_index).manifest["format_version"] == store.FORMAT_VERSION

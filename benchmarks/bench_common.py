@@ -1,0 +1,106 @@
+"""Small measuring helpers shared by the speed benchmark's workers."""
+
+from __future__ import annotations
+
+import cProfile
+import io
+import pstats
+import statistics
+from pathlib import Path
+
+import numpy as np
+
+
+def rss_mb() -> dict:
+    """Current (VmRSS) and peak (VmHWM) resident memory of this process, MB."""
+    out = {}
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(("VmRSS:", "VmHWM:")):
+                key, value = line.split(":", 1)
+                out[key] = int(value.split()[0]) / 1024
+    return {"rss_mb": round(out.get("VmRSS", 0), 1), "peak_rss_mb": round(out.get("VmHWM", 0), 1)}
+
+
+def pct(values, q) -> float:
+    return float(np.percentile(np.asarray(values, dtype=np.float64), q))
+
+
+def summary_ms(seconds: list[float]) -> dict:
+    ms = [s * 1000 for s in seconds]
+    return {
+        "p50_ms": round(pct(ms, 50), 3),
+        "p95_ms": round(pct(ms, 95), 3),
+        "mean_ms": round(statistics.fmean(ms), 3),
+        "n": len(ms),
+    }
+
+
+def dir_mb(path: Path) -> float:
+    return round(sum(p.stat().st_size for p in Path(path).rglob("*") if p.is_file()) / 2**20, 1)
+
+
+class FixedEncoder:
+    """Stands in for the model: returns the precomputed real embedding of a
+    known query (keyed by its normalised text), so search timing excludes encoding."""
+
+    def __init__(self, name: str, dim: int, vectors: dict[str, np.ndarray]):
+        self.name, self.dim, self._vectors = name, dim, vectors
+
+    def encode(self, texts, *, progress=False):
+        return np.stack([self._lookup(t) for t in texts]).astype(np.float32)
+
+    def _lookup(self, text: str) -> np.ndarray:
+        if text in self._vectors:
+            return self._vectors[text]
+        # An English question reaches the encoder with its Chinese translation appended.
+        key = max((k for k in self._vectors if text.startswith(k)), key=len)
+        return self._vectors[key]
+
+
+_MODEL_INTERNALS = (
+    "/torch/",
+    "/transformers/",
+    "/sentence_transformers/",
+    "contextlib.py",
+    "/tokenizers/",
+    "/safetensors/",
+)
+
+
+def profile_search(retriever, queries: list[str], top: int = 14) -> list[dict]:
+    prof = cProfile.Profile()
+    prof.enable()
+    for q in queries:
+        retriever.search(q, k=5)
+    prof.disable()
+    stats = pstats.Stats(prof, stream=io.StringIO())
+    rows = []
+    total = sum(v[3] for k, v in stats.stats.items() if k[2] == "search" and "retriever" in k[0])
+    for (file, line, func), (_cc, nc, tt, ct, _) in stats.stats.items():
+        # Inside the model: one row (rag/encoder.py encode) stands for all of it.
+        if any(part in file for part in _MODEL_INTERNALS):
+            continue
+        rows.append(
+            {
+                "function": f"{Path(file).name}:{line}({func})",
+                "calls": nc,
+                "tottime_ms": tt * 1000,
+                "cumtime_ms": ct * 1000,
+            }
+        )
+    rows.sort(key=lambda r: -r["cumtime_ms"])
+    per_query = 1000 / max(len(queries), 1)
+    out = []
+    for r in rows[: top * 3]:
+        if len(out) >= top:
+            break
+        out.append(
+            {
+                "function": r["function"],
+                "calls_per_query": round(r["calls"] / len(queries), 1),
+                "cumtime_ms_per_query": round(r["cumtime_ms"] / 1000 * per_query, 3),
+                "tottime_ms_per_query": round(r["tottime_ms"] / 1000 * per_query, 3),
+            }
+        )
+    return [{"search_total_ms_per_query": round(total * per_query, 3)}] + out

@@ -1,0 +1,165 @@
+"""Articles and passages on disk, read on demand.
+
+A million passages as Python objects would take gigabytes and seconds to
+parse; here they are fixed-size records in memory-mapped numpy files, turned
+into `Article` and `Chunk` objects only when a query touches them.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from .types import Article, Chunk, chunk_id
+
+ARTICLES_JSONL = "articles.jsonl"
+ARTICLES_NPY = "articles.npy"
+CHUNKS_NPY = "chunks.npy"
+KEY_BYTES = 32  # store.content_key is 32 hex digits
+
+
+def write_articles(folder: Path, articles: Sequence[Article]) -> None:
+    offsets, ids, pos = [], [], 0
+    with open(folder / ARTICLES_JSONL, "wb") as f:
+        for article in articles:
+            line = (json.dumps(article.to_dict(), ensure_ascii=False) + "\n").encode("utf-8")
+            offsets.append(pos)
+            ids.append(article.id)
+            f.write(line)
+            pos += len(line)
+    width = max([len(i) for i in ids] + [1])
+    rows = np.zeros(len(ids), dtype=[("offset", "<i8"), ("id", f"<U{width}")])
+    rows["offset"], rows["id"] = offsets, ids
+    np.save(folder / ARTICLES_NPY, rows)
+
+
+def write_chunks(folder: Path, chunks: Sequence[Chunk], keys: Sequence[str],
+                 articles: Sequence[Article]) -> None:
+    row_of = {a.id: i for i, a in enumerate(articles)}
+    rows = np.zeros(len(chunks), dtype=[
+        ("article", "<i4"), ("start", "<i4"), ("end", "<i4"), ("paragraph", "<i4"),
+        ("section", "<i4"), ("key", f"S{KEY_BYTES}"),
+    ])
+    for i, (chunk, key) in enumerate(zip(chunks, keys, strict=True)):
+        article = articles[row_of[chunk.article_id]]
+        if article.body[chunk.start : chunk.end] != chunk.text:
+            raise ValueError(f"chunk {chunk.id} is not its article's body[start:end]")
+        rows[i] = (row_of[chunk.article_id], chunk.start, chunk.end, chunk.paragraph,
+                   _section_number(article, chunk), key.encode("ascii"))
+    np.save(folder / CHUNKS_NPY, rows)
+
+
+def _section_number(article: Article, chunk: Chunk) -> int:
+    """Which of the article's sections the chunk sits under (-1: none)."""
+    if not chunk.section:
+        return -1
+    for n in range(len(article.sections) - 1, -1, -1):
+        section = article.sections[n]
+        if section.heading == chunk.section and section.start <= chunk.start:
+            return n
+    raise ValueError(f"chunk {chunk.id}: section {chunk.section!r} is not in its article")
+
+
+class ArticleTable(Sequence):
+    """The indexed articles, parsed one at a time from articles.jsonl."""
+
+    def __init__(self, folder: Path):
+        self._rows = np.load(folder / ARTICLES_NPY, mmap_mode="r")
+        self._text = np.memmap(folder / ARTICLES_JSONL, dtype=np.uint8, mode="r") \
+            if (folder / ARTICLES_JSONL).stat().st_size else np.zeros(0, np.uint8)
+        self._row_of: dict[str, int] | None = None
+        self._lock = threading.Lock()
+        # A query's hits and their follow-ups re-read the same few articles;
+        # parsing a long one costs ~0.1 ms.
+        self._read = functools.lru_cache(maxsize=256)(self._parse)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        return self._read(_position(i, len(self)))
+
+    def _parse(self, i: int) -> Article:
+        start = int(self._rows["offset"][i])
+        end = int(self._rows["offset"][i + 1]) if i + 1 < len(self) else len(self._text)
+        return Article.from_dict(json.loads(self._text[start:end].tobytes()))
+
+    def __iter__(self) -> Iterator[Article]:
+        return (self[i] for i in range(len(self)))
+
+    def row(self, article_id: str) -> int:
+        """Row of an article by id; KeyError if it is not in the index."""
+        if self._row_of is None:
+            with self._lock:  # built once, on first use: most queries never need it
+                if self._row_of is None:
+                    self._row_of = {str(x): i for i, x in enumerate(self._rows["id"])}
+        return self._row_of[article_id]
+
+    def get(self, article_id: str) -> Article:
+        return self[self.row(article_id)]
+
+
+class ChunkTable(Sequence):
+    """The indexed passages: fixed-size records, text sliced from the article."""
+
+    def __init__(self, folder: Path, articles: ArticleTable):
+        self._rows = np.load(folder / CHUNKS_NPY, mmap_mode="r")
+        self.articles = articles
+        if len(self._rows) and int(self._rows["article"].max()) >= len(articles):
+            raise ValueError("chunks.npy refers to articles that are not in articles.jsonl")
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @property
+    def keys(self) -> np.ndarray:
+        """Content hash of each passage's embedded text (ASCII bytes)."""
+        return self._rows["key"]
+
+    @property
+    def article_rows(self) -> np.ndarray:
+        return self._rows["article"]
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        i = _position(i, len(self))
+        return self.chunk(i, self.articles[int(self._rows["article"][i])])
+
+    def chunk(self, i: int, article: Article) -> Chunk:
+        """Passage i, given its article (when the caller already has it)."""
+        _, start, end, paragraph, section, _ = self._rows[i].tolist()
+        return Chunk(
+            id=chunk_id(article.id, start, end),
+            article_id=article.id,
+            text=article.body[start:end],
+            start=start,
+            end=end,
+            paragraph=paragraph,
+            section=article.sections[section].heading if section >= 0 else "",
+        )
+
+    def __iter__(self) -> Iterator[Chunk]:
+        article_rows = self._rows["article"]
+        article, current = None, -1
+        for i in range(len(self)):
+            row = int(article_rows[i])
+            if row != current:  # passages come grouped by article: parse each once
+                article, current = self.articles[row], row
+            yield self.chunk(i, article)
+
+
+def _position(i: int, n: int) -> int:
+    i = int(i)
+    if i < 0:
+        i += n
+    if not 0 <= i < n:
+        raise IndexError(f"row {i} out of range ({n} rows)")
+    return i
