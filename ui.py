@@ -47,6 +47,9 @@ mark{background:#ffe58f;color:inherit}
 """
 
 
+MAX_LISTED = 500  # articles listed in the 文章 tab
+
+
 # -- rendering -------------------------------------------------------------------
 
 
@@ -176,7 +179,12 @@ def create_app(retriever):
         ]
         return chat, [*asked, message], "", cites
 
-    rows = [[a.title, a.author, a.affiliation, a.date, a.source] for a in retriever.articles]
+    # A big archive is searched, not browsed: list the first articles only,
+    # so the page stays small and opening it does not parse every article.
+    listed = retriever.articles[:MAX_LISTED]
+    rows = [[a.title, a.author, a.affiliation, a.date, a.source] for a in listed]
+    shown = (f"共 {len(retriever.articles)} 篇，列出前 {MAX_LISTED} 篇。"
+             if len(retriever.articles) > MAX_LISTED else f"共 {len(retriever.articles)} 篇。")
     with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
         gr.Markdown(f"## {TITLE}\n{INTRO}")
         asked = gr.State([])  # this session's questions, as typed
@@ -195,9 +203,10 @@ def create_app(retriever):
                 k = gr.Slider(1, 10, value=5, step=1, label="检索的段落数")
                 mode = gr.Radio(MODE_CHOICES, value="hybrid", label="检索方式")
         with gr.Tab("文章"):
+            gr.Markdown(shown)
             gr.Dataframe(rows, headers=["标题", "作者", "单位", "日期", "来源"],
                          interactive=False, wrap=True)
-            pick = gr.Dropdown([(a.title, a.id) for a in retriever.articles], label="查看全文")
+            pick = gr.Dropdown([(a.title, a.id) for a in listed], label="查看全文")
             full = gr.HTML(article_html(retriever, None))
         pick.change(lambda i: article_html(retriever, i), pick, full, api_visibility="private")
         for event in (box.submit, send.click):

@@ -179,41 +179,29 @@ def worker_scale_build(spec: dict) -> dict:
 def _faiss_sweep(retriever, qvecs, truth, candidates: int) -> dict:
     """recall@10 against exact search and latency, of the FAISS index alone
     ("raw") and of what search ranks by: its candidates re-scored exactly."""
-    import faiss
-
     index = retriever.stored.faiss_index
     vectors = retriever.stored.vectors
-    if hasattr(index, "hnsw"):
-        knob, values = "efSearch", (64, 128, 256, 512)
-        current = index.hnsw.efSearch
-    elif "IVF" in type(faiss.downcast_index(index)).__name__ or hasattr(index, "nprobe"):
-        ivf = faiss.extract_index_ivf(index)
-        knob, values, current = "nprobe", (8, 16, 32, 48, 64, 128), ivf.nprobe
-    else:
-        knob, values, current = "exact", (0,), 0
+    hnsw = getattr(index, "hnsw", None)
+    saved = hnsw.efSearch if hnsw is not None else 0
     sweep = {}
-    for value in sorted({*values, current}):
-        if knob == "efSearch":
-            index.hnsw.efSearch = value
-        elif knob == "nprobe":
-            ivf.nprobe = value
+    for ef in sorted({64, 128, 256, 512, saved}) if hnsw is not None else [0]:
+        if hnsw is not None:
+            hnsw.efSearch = ef
         times, raw, reranked = [], [], []
         for q, true in zip(qvecs, truth, strict=True):
             t = time.perf_counter()
             ids = retriever.dense_candidates(q, candidates)
-            cos = np.asarray(vectors[np.sort(ids)], dtype=np.float32) @ q
-            best = np.sort(ids)[np.argsort(-cos)[:10]]
+            rows = np.sort(ids)
+            best = rows[np.argsort(-(np.asarray(vectors[rows], dtype=np.float32) @ q))[:10]]
             times.append(time.perf_counter() - t)
             raw.append(len(set(ids[:10].tolist()) & set(true.tolist())) / 10)
             reranked.append(len(set(best.tolist()) & set(true.tolist())) / 10)
-        sweep[str(value)] = {"raw_recall_at_10": round(float(np.mean(raw)), 4),
-                             "recall_at_10": round(float(np.mean(reranked)), 4),
-                             **summary_ms(times)}
-    if knob == "efSearch":
-        index.hnsw.efSearch = current
-    elif knob == "nprobe":
-        ivf.nprobe = current
-    return {"knob": knob, "value": current, "sweep": sweep}
+        sweep[str(ef)] = {"raw_recall_at_10": round(float(np.mean(raw)), 4),
+                          "recall_at_10": round(float(np.mean(reranked)), 4),
+                          **summary_ms(times)}
+    if hnsw is not None:
+        hnsw.efSearch = saved
+    return {"knob": "efSearch" if hnsw is not None else "exact", "value": saved, "sweep": sweep}
 
 
 def _memory() -> dict:
