@@ -18,7 +18,8 @@ import numpy as np
 from . import store
 from .chunking import ChunkParams, chunk_articles
 from .encoder import DEFAULT_MODEL, Encoder, load_encoder
-from .text import STOPWORDS, tokenize
+from .keywords import BM25_PARAMS, TokenCache, build_bm25
+from .text import STOPWORDS
 from .types import Article, Chunk
 
 
@@ -143,7 +144,10 @@ def build_index(
     for i, key in enumerate(keys):
         vectors[i] = fresh_rows[i] if i in fresh_rows else cached[key]
 
-    bm25 = build_bm25([search_text(c, by_id[c.article_id]) for c in chunks], progress=progress)
+    bm25, tokens = build_bm25(
+        [search_text(c, by_id[c.article_id]) for c in chunks], recipe=TOKEN_RECIPE,
+        previous=None if force else TokenCache.load(index_dir / "bm25"), progress=progress,
+    )
     chosen_type = index_type or store.choose_index_type(len(chunks))
     manifest = {
         **expected,
@@ -157,15 +161,11 @@ def build_index(
     }
     faiss_index = store.make_faiss_index(vectors, chosen_type)
     store.save_index(
-        index_dir, store.StoredIndex(manifest, articles, chunks, keys, vectors, faiss_index, bm25)
+        index_dir,
+        store.StoredIndex(manifest, articles, chunks, keys, vectors, faiss_index, bm25, tokens),
     )
     return BuildReport(str(index_dir), len(articles), len(chunks), len(missing),
                        len(chunks) - len(missing), time.perf_counter() - started, False)
-
-
-# Softer length normalisation than Lucene's default (b=0.75): passages are all
-# short, and the longer ones are usually the complete answers (CMRC hit@1 +0.01).
-BM25_PARAMS = {"k1": 1.2, "b": 0.5}
 
 
 # How index texts are made; a change here makes older indexes stale.
@@ -176,14 +176,8 @@ RECIPE = {
     "stopwords": hashlib.sha256(" ".join(sorted(STOPWORDS)).encode()).hexdigest()[:12],
     "bm25": BM25_PARAMS,
 }
-
-
-def build_bm25(texts: list[str], *, progress: bool = False):
-    import bm25s
-
-    bm25 = bm25s.BM25(**BM25_PARAMS)
-    bm25.index([tokenize(t) for t in texts], show_progress=progress)
-    return bm25
+# What a passage's cached tokens depend on, besides its text.
+TOKEN_RECIPE = {k: RECIPE[k] for k in ("tokenizer", "stopwords")}
 
 
 def _versions() -> dict:

@@ -31,6 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .keywords import TokenCache
 from .tables import ArticleTable, ChunkTable, write_articles, write_chunks
 from .types import Article, Chunk
 
@@ -104,6 +105,7 @@ class StoredIndex:
     vectors: np.ndarray
     faiss_index: object
     bm25: object
+    tokens: TokenCache | None = None  # each passage's BM25 tokens, for the next build
 
 
 def read_manifest(index_dir: str | Path) -> dict:
@@ -144,6 +146,8 @@ def save_index(index_dir: str | Path, stored: StoredIndex) -> None:
         np.save(tmp / "vectors.npy", np.asarray(stored.vectors, dtype=np.float32))
         faiss.write_index(stored.faiss_index, str(tmp / "dense.faiss"))
         stored.bm25.save(str(tmp / "bm25"), show_progress=False)
+        if stored.tokens is not None:
+            stored.tokens.save(tmp / "bm25")
         # The manifest goes last: a folder without one is never mistaken for an index.
         (tmp / MANIFEST).write_text(json.dumps(stored.manifest, ensure_ascii=False, indent=2),
                                     "utf-8")

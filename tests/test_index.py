@@ -271,3 +271,54 @@ def test_upgrading_a_format_1_index_reuses_its_embeddings(hash_index, small_corp
     report = build_index(small_corpus, hash_index, encoder=counting, progress=False)
     assert report.embedded == 0 and report.reused == report.chunks == len(keys)
     assert store.load_index(hash_index).manifest["format_version"] == store.FORMAT_VERSION
+
+
+def _bm25_scores(index, queries):
+    stored = store.load_index(index)
+    from rag.text import tokenize
+
+    out = []
+    for q in queries:
+        tokens = [t for t in tokenize(q) if t in stored.bm25.vocab_dict]
+        out.append(np.asarray(stored.bm25.get_scores(tokens)) if tokens else None)
+    return out
+
+
+def test_rebuilds_tokenize_only_new_passages_and_score_like_a_fresh_build(
+    hash_index, small_corpus, hash_encoder, tmp_path, monkeypatch
+):
+    """Adding an article tokenizes its passages only; removing one drops its
+    words. Either way BM25 scores every passage as a from-scratch build would."""
+    import rag.keywords
+
+    calls = []
+    real_tokenize = rag.keywords.tokenize
+    monkeypatch.setattr(rag.keywords, "tokenize", lambda t: calls.append(t) or real_tokenize(t))
+    records = cmrc_articles(10)
+    _add_article(small_corpus, records[8])
+    report = build_index(small_corpus, hash_index, encoder=hash_encoder, progress=False)
+    assert len(calls) == report.embedded > 0  # the new article's passages, nothing else
+
+    queries = [r["text"][:30] for r in records[:9]] + ["篮球 比赛", "no such word 无此词语"]
+    fresh = tmp_path / "fresh"
+    build_index(small_corpus, fresh, encoder=hash_encoder, progress=False)
+    _assert_same_scores(_bm25_scores(hash_index, queries), _bm25_scores(fresh, queries))
+
+    # Remove the first article: its words leave the vocabulary, scores still match.
+    lines = (small_corpus / "cmrc.jsonl").read_text(encoding="utf-8").splitlines()
+    (small_corpus / "cmrc.jsonl").write_text("\n".join(lines[1:]) + "\n", encoding="utf-8")
+    calls.clear()
+    build_index(small_corpus, hash_index, encoder=hash_encoder, progress=False)
+    assert calls == []
+    build_index(small_corpus, fresh, encoder=hash_encoder, progress=False, force=True)
+    assert (store.load_index(hash_index).bm25.vocab_dict.keys()
+            == store.load_index(fresh).bm25.vocab_dict.keys())
+    _assert_same_scores(_bm25_scores(hash_index, queries), _bm25_scores(fresh, queries))
+
+
+def _assert_same_scores(got, want):
+    assert [g is None for g in got] == [w is None for w in want]
+    assert sum(g is not None and g.max() > 0 for g in got) >= 9  # the check has teeth
+    for g, w in zip(got, want, strict=True):
+        if g is not None:
+            np.testing.assert_allclose(g, w, rtol=1e-5)
