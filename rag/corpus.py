@@ -8,6 +8,7 @@ user fixes the whole folder in one go; a bad article file is never skipped.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from pathlib import Path
@@ -61,6 +62,21 @@ def load_corpus(folder: str | Path) -> list[Article]:
     if not articles:
         raise CorpusError([f"no articles found in {folder} (looked for .md, .txt, .jsonl)"])
     return sorted(articles, key=lambda a: a.id)
+
+
+def corpus_stamp(folder: str | Path) -> str:
+    """A cheap summary of the folder's files (names, sizes, modification
+    times): while it is unchanged the corpus is too, and need not be read and
+    fingerprinted again, which takes minutes for a big archive."""
+    folder = Path(folder)
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder)
+        if any(part.startswith(".") for part in rel.parts) or not path.is_file():
+            continue
+        info = path.stat()
+        digest.update(f"{rel.as_posix()}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
 
 
 def _candidate_files(folder: Path) -> list[Path]:

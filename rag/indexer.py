@@ -8,6 +8,7 @@ that article's passages, and a corpus that did not change costs no model load.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import time
 from dataclasses import dataclass
@@ -68,8 +69,6 @@ def _previous_vectors(index_dir: Path, model: str) -> dict[str, np.ndarray]:
 def _legacy_vectors(index_dir: Path, model: str) -> dict[str, np.ndarray]:
     """The embeddings of a format-1 index (keys in chunks.jsonl), so upgrading
     re-uses them instead of embedding the whole corpus again."""
-    import json
-
     try:
         manifest = json.loads((index_dir / store.MANIFEST).read_text("utf-8"))
         if manifest.get("format_version") != 1 or manifest.get("model") != model:
@@ -106,30 +105,33 @@ def build_index(
     started = time.perf_counter()
     params = params or ChunkParams()
     index_dir = Path(index_dir)
+    model_name = encoder.name if encoder is not None else (model or DEFAULT_MODEL)
+    expected = {
+        "format_version": store.FORMAT_VERSION,
+        "model": model_name,
+        "chunking": params.to_dict(),
+        "recipe": RECIPE,
+    }
+    if index_type:
+        expected["index_type"] = index_type
+    stamp = None
     if isinstance(corpus, (str, Path)):
-        # Relative to the index, so a cloned repo's bundled index still finds its corpus.
-        from .corpus import load_corpus
+        from .corpus import corpus_stamp, load_corpus
 
+        stamp = corpus_stamp(corpus)
+        if not force and _is_up_to_date(index_dir, expected) and _stamp_matches(index_dir, stamp):
+            return _up_to_date_report(index_dir, started)
+        # Relative to the index, so a cloned repo's bundled index still finds its corpus.
         corpus_dir = os.path.relpath(Path(corpus).resolve(), index_dir.resolve())
         articles = load_corpus(corpus)
     else:
         corpus_dir, articles = None, list(corpus)
     if not articles:
         raise ValueError("the corpus has no articles")
-    model_name = encoder.name if encoder is not None else (model or DEFAULT_MODEL)
-    expected = {
-        "format_version": store.FORMAT_VERSION,
-        "model": model_name,
-        "chunking": params.to_dict(),
-        "corpus_fingerprint": store.corpus_fingerprint(articles),
-        "recipe": RECIPE,
-    }
-    if index_type:
-        expected["index_type"] = index_type
+    expected["corpus_fingerprint"] = store.corpus_fingerprint(articles)
     if not force and _is_up_to_date(index_dir, expected):
-        manifest = store.read_manifest(index_dir)
-        return BuildReport(str(index_dir), len(articles), manifest["chunks"], 0,
-                           manifest["chunks"], time.perf_counter() - started, True)
+        _write_stamp(index_dir, stamp)
+        return _up_to_date_report(index_dir, started)
 
     by_id = {a.id: a for a in articles}
     chunks = chunk_articles(articles, params)
@@ -164,8 +166,56 @@ def build_index(
         index_dir,
         store.StoredIndex(manifest, articles, chunks, keys, vectors, faiss_index, bm25, tokens),
     )
+    _write_stamp(index_dir, stamp)
     return BuildReport(str(index_dir), len(articles), len(chunks), len(missing),
                        len(chunks) - len(missing), time.perf_counter() - started, False)
+
+
+# Beside the index, not in its manifest: a clone's files have new modification
+# times, and re-stamping must not dirty the committed index.
+STAMP_FILE = ".corpus-stamp.json"
+
+
+def _stamp_matches(index_dir: Path, stamp: str) -> bool:
+    """The corpus files look exactly as when the index was last found fresh."""
+    try:
+        saved = json.loads((index_dir / STAMP_FILE).read_text(encoding="utf-8"))
+        manifest = store.read_manifest(index_dir)
+    except (OSError, ValueError, store.IndexLoadError):
+        return False
+    return saved == {"stamp": stamp, "corpus_fingerprint": manifest.get("corpus_fingerprint")}
+
+
+def _write_stamp(index_dir: Path, stamp: str | None) -> None:
+    if stamp is None:
+        return
+    fingerprint = store.read_manifest(index_dir).get("corpus_fingerprint")
+    tmp = index_dir / f"{STAMP_FILE}.{os.getpid()}"
+    try:
+        tmp.write_text(json.dumps({"stamp": stamp, "corpus_fingerprint": fingerprint}), "utf-8")
+        os.replace(tmp, index_dir / STAMP_FILE)
+    except OSError:  # a read-only index still works, it is just checked the slow way
+        tmp.unlink(missing_ok=True)
+
+
+def is_fresh(index_dir: Path, corpus_dir: Path) -> bool:
+    """Whether the index was built from the corpus as it is now."""
+    from .corpus import corpus_stamp, load_corpus
+
+    stamp = corpus_stamp(corpus_dir)
+    if _stamp_matches(index_dir, stamp):
+        return True
+    fresh = (store.read_manifest(index_dir).get("corpus_fingerprint")
+             == store.corpus_fingerprint(load_corpus(corpus_dir)))
+    if fresh:
+        _write_stamp(index_dir, stamp)
+    return fresh
+
+
+def _up_to_date_report(index_dir: Path, started: float) -> BuildReport:
+    manifest = store.read_manifest(index_dir)
+    return BuildReport(str(index_dir), manifest["articles"], manifest["chunks"], 0,
+                       manifest["chunks"], time.perf_counter() - started, True)
 
 
 # How index texts are made; a change here makes older indexes stale.

@@ -14,7 +14,7 @@ import numpy as np
 from . import crosslingual, store
 from .chunking import split_sentences
 from .encoder import Encoder, load_encoder
-from .indexer import build_index, search_text
+from .indexer import build_index, is_fresh, search_text
 from .text import normalize, tokenize
 from .types import Article, Chunk, Hit, SearchResult
 
@@ -262,10 +262,7 @@ def _recorded_corpus(index_dir: Path) -> Path | None:
 
 
 def _check_fresh(index_dir: Path, corpus_dir: Path) -> None:
-    from .corpus import load_corpus
-
-    manifest = store.read_manifest(index_dir)
-    if manifest.get("corpus_fingerprint") != store.corpus_fingerprint(load_corpus(corpus_dir)):
+    if not is_fresh(index_dir, corpus_dir):
         raise store.StaleIndexError(
             f"index at {index_dir} is stale: the corpus at {corpus_dir} changed since it was "
             f"built; run `rag build --corpus {corpus_dir} --index {index_dir}`"

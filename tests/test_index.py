@@ -322,3 +322,37 @@ def _assert_same_scores(got, want):
     for g, w in zip(got, want, strict=True):
         if g is not None:
             np.testing.assert_allclose(g, w, rtol=1e-5)
+
+
+def test_unchanged_corpus_files_are_not_read_again(hash_index, small_corpus, hash_encoder,
+                                                    monkeypatch):
+    """A big archive takes minutes to read and fingerprint: when no corpus file
+    changed (names, sizes, modification times) the index is fresh without it."""
+    import os
+
+    import rag.corpus
+
+    real_load = rag.corpus.load_corpus
+    reads = []
+    monkeypatch.setattr(rag.corpus, "load_corpus", lambda f: reads.append(f) or real_load(f))
+    report = build_index(small_corpus, hash_index, encoder=hash_encoder, progress=False)
+    assert report.up_to_date and reads == []
+    Retriever.load(hash_index, corpus=small_corpus, encoder=hash_encoder, rebuild=False,
+                   progress=False)
+    assert reads == []
+
+    # Touched but identical: read once, found fresh, not read again after.
+    path = small_corpus / "cmrc.jsonl"
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    assert build_index(small_corpus, hash_index, encoder=hash_encoder, progress=False).up_to_date
+    assert len(reads) == 1
+    assert build_index(small_corpus, hash_index, encoder=hash_encoder, progress=False).up_to_date
+    assert len(reads) == 1
+
+    # Changed: noticed, by the build and by a load that may not rebuild.
+    _add_article(small_corpus, cmrc_articles(9)[-1])
+    with pytest.raises(StaleIndexError):
+        Retriever.load(hash_index, corpus=small_corpus, encoder=hash_encoder, rebuild=False,
+                       progress=False)
+    report = build_index(small_corpus, hash_index, encoder=hash_encoder, progress=False)
+    assert not report.up_to_date and report.articles == 9
