@@ -58,6 +58,7 @@ class Retriever:
         self._article = {a.id: a for a in stored.articles}
         self._vocab = stored.bm25.vocab_dict
         self._folded_cache: dict[int, tuple[str, list[str]]] = {}
+        self._bylines: list[tuple[Article, str]] | None = None
         # A fixed sample of passage vectors: the query's cosine to it gives the
         # mean and spread that make dense scores comparable across queries.
         n = len(stored.vectors)
@@ -126,20 +127,48 @@ class Retriever:
         translation = crosslingual.translate(text, self._vocab) if english else None
         if translation and translation.expansion:
             text = f"{text} {translation.expansion}"
+        words = [t for t in tokenize(text) if not t.startswith("~")]  # jieba words, no bigrams
+        about = self._named_articles(words) if mode != "dense" and not english else []
+        if about:
+            # "罗荣波的文章讲了什么": the question names an article only by its
+            # author or affiliation, so every passage of it matches equally well
+            # on words. What the article is about is what its headline says:
+            # rank its passages against the title (and deck) instead.
+            ids, scores, _ = self._rank(self._headline(about), k, mode, restrict=about)
+            order = np.argsort(-scores, kind="stable")[:k]
+            hits = tuple(self._hit(int(ids[j]), float(scores[j])) for j in order)
+            return SearchResult(query=query, hits=hits, abstained=False)
+        ids, scores, cos = self._rank(text, k, mode)
+        order = np.argsort(-scores, kind="stable")[:k]
+        ranked = [int(ids[j]) for j in order]
+        top_cos = float(cos.max()) if cos is not None and len(ids) else None
+        abstained = self._should_abstain(ranked, top_cos, words, translation)
+        hits = tuple(self._hit(int(ids[j]), float(scores[j])) for j in order)
+        return SearchResult(query=query, hits=hits, abstained=abstained)
+
+    def _rank(self, text: str, k: int, mode: str, restrict: list[Article] | None = None):
+        """Candidate passage ids, their fused scores and (unless bm25 mode)
+        cosines for normalised query `text`; `restrict` keeps only the
+        passages of those articles."""
         n = min(max(self.params.candidates, k), len(self.stored.chunks))
         qvec = self.encoder.encode([text])[0] if mode != "bm25" else None
         tokens = tokenize(text)
-        words = [t for t in tokens if not t.startswith("~")]  # jieba words, no bigrams
+        words = [t for t in tokens if not t.startswith("~")]
         bm25 = self._bm25_scores(tokens) if mode != "dense" else None
         candidates: set[int] = set()
-        if qvec is not None:
-            _, ids = self.stored.faiss_index.search(qvec[None, :], n)
-            candidates.update(int(i) for i in ids[0] if i >= 0)
-        if bm25 is not None and bm25.max() > 0:
+        if restrict is not None:
+            wanted = {a.id for a in restrict}
+            candidates.update(
+                i for i, c in enumerate(self.stored.chunks) if c.article_id in wanted)
+        elif qvec is not None:
+            _, found = self.stored.faiss_index.search(qvec[None, :], n)
+            candidates.update(int(i) for i in found[0] if i >= 0)
+        if restrict is None and bm25 is not None and bm25.max() > 0:
             top = np.argpartition(-bm25, n - 1)[:n] if n < len(bm25) else np.arange(len(bm25))
             candidates.update(int(i) for i in top if bm25[i] > 0)
         ids = np.fromiter(sorted(candidates), dtype=np.int64)
         scores = np.zeros(len(ids), dtype=np.float32)
+        cos = None
         if qvec is not None and len(ids):
             cos = np.asarray(self.stored.vectors[ids], dtype=np.float32) @ qvec
             base = self._sample @ qvec
@@ -148,12 +177,21 @@ class Retriever:
         if bm25 is not None and len(ids):
             scores += bm25[ids] / max(float(bm25.max()), 1e-9)
             self._add_sentence_bonus(scores, ids, words, k)
-        order = np.argsort(-scores, kind="stable")[:k]
-        ranked = [int(ids[j]) for j in order]
-        top_cos = float(cos.max()) if qvec is not None and len(ids) else None
-        abstained = self._should_abstain(ranked, top_cos, words, translation)
-        hits = tuple(self._hit(int(ids[j]), float(scores[j])) for j in order)
-        return SearchResult(query=query, hits=hits, abstained=abstained)
+        return ids, scores, cos
+
+    def _named_articles(self, words: list[str]) -> list[Article]:
+        """Articles whose author or affiliation holds every word of the
+        question (and at least one word of two or more characters): the
+        question names the article and asks nothing more specific."""
+        if not words or max(len(w) for w in words) < 2:
+            return []
+        if self._bylines is None:
+            self._bylines = [(a, _fold(f"{a.author}\n{a.affiliation}")) for a in self.articles]
+        return [a for a, byline in self._bylines if all(w in byline for w in words)]
+
+    @staticmethod
+    def _headline(articles: list[Article]) -> str:
+        return normalize(" ".join(f"{a.title} {a.deck}" for a in articles))
 
     def _add_sentence_bonus(self, scores: np.ndarray, ids: np.ndarray, words, k: int) -> None:
         """Add sentence_weight x sentence coverage, only where it can matter: a
