@@ -88,6 +88,8 @@ def _forms(word: str) -> list[str]:
         forms.append(word[:-1])
     if word.endswith("ion"):  # revision -> revise, protection -> protect
         forms += [word[:-3] + "e", word[:-3]]
+    if word.endswith("ical"):  # ideological -> ideology, political -> politics
+        forms += [word[:-4] + "y", word[:-2] + "s"]
     return forms
 
 
@@ -112,7 +114,9 @@ def translate(question: str, known) -> Translation:
             found: list[str] = []
             for forms in itertools.product(*(_forms(w) for w in words)):
                 for head in glossary.get(" ".join(forms), ()):
-                    if head in known and head not in found:
+                    # A two-character term jieba splits differently (为主|线)
+                    # is still a corpus term when it is one of its bigrams.
+                    if (head in known or "~" + head in known) and head not in found:
                         found.append(head)
             if found:
                 for i in span:
