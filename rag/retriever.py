@@ -128,13 +128,15 @@ class Retriever:
         if translation and translation.expansion:
             text = f"{text} {translation.expansion}"
         words = [t for t in tokenize(text) if not t.startswith("~")]  # jieba words, no bigrams
-        about = self._named_articles(words) if mode != "dense" and not english else []
+        about, rest = self._named_articles(words) if mode != "dense" and not english else ([], [])
         if about:
             # "罗荣波的文章讲了什么": the question names an article only by its
             # author or affiliation, so every passage of it matches equally well
             # on words. What the article is about is what its headline says:
-            # rank its passages against the title (and deck) instead.
-            ids, scores, _ = self._rank(self._headline(about), k, mode, restrict=about)
+            # rank its passages against the title and deck (plus the one word
+            # left, as in "罗荣波关注什么问题").
+            headline = self._headline(about, rest)
+            ids, scores, _ = self._rank(headline, k, mode, restrict=about)
             order = np.argsort(-scores, kind="stable")[:k]
             hits = tuple(self._hit(int(ids[j]), float(scores[j])) for j in order)
             return SearchResult(query=query, hits=hits, abstained=False)
@@ -179,19 +181,24 @@ class Retriever:
             self._add_sentence_bonus(scores, ids, words, k)
         return ids, scores, cos
 
-    def _named_articles(self, words: list[str]) -> list[Article]:
-        """Articles whose author or affiliation holds every word of the
-        question (and at least one word of two or more characters): the
+    def _named_articles(self, words: list[str]) -> tuple[list[Article], list[str]]:
+        """Articles whose author or affiliation holds the question's words
+        but at most one short word (问题, 观点), and those leftover words: the
         question names the article and asks nothing more specific."""
-        if not words or max(len(w) for w in words) < 2:
-            return []
         if self._bylines is None:
             self._bylines = [(a, _fold(f"{a.author}\n{a.affiliation}")) for a in self.articles]
-        return [a for a, byline in self._bylines if all(w in byline for w in words)]
+        found, rest = [], []
+        for article, byline in self._bylines:
+            named = [w for w in words if w in byline]
+            left = [w for w in words if w not in byline]
+            if named and max(map(len, named)) >= 2 and sum(map(len, left)) <= 2:
+                found.append(article)
+                rest = left
+        return found, rest
 
     @staticmethod
-    def _headline(articles: list[Article]) -> str:
-        return normalize(" ".join(f"{a.title} {a.deck}" for a in articles))
+    def _headline(articles: list[Article], rest: list[str]) -> str:
+        return normalize(" ".join([*(f"{a.title} {a.deck}" for a in articles), *rest]))
 
     def _add_sentence_bonus(self, scores: np.ndarray, ids: np.ndarray, words, k: int) -> None:
         """Add sentence_weight x sentence coverage, only where it can matter: a
