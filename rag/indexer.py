@@ -156,6 +156,7 @@ RECIPE = {
     "embed_text": "title section\\ntext",
     "search_text": "title author affiliation section\\ntext",
     "tokenizer": "jieba-search+bigrams",
+    "normalize": "nfkc+t2s+tw-zhe",
     "stopwords": hashlib.sha256(" ".join(sorted(STOPWORDS)).encode()).hexdigest()[:12],
     "bm25": BM25_PARAMS,
 }
