@@ -50,3 +50,13 @@ def test_terms_the_corpus_only_has_as_bigrams_and_adjective_forms_count():
     by_word = dict(zip(t.words, t.terms, strict=True))
     assert by_word["main"] == by_word["line"] == ("主线",)
     assert "思想" in by_word["ideological"]  # via 'ideology'
+
+
+def test_more_word_forms_names_before_commas_and_headed_glosses():
+    known = {"计算", "民主", "职业", "工会", "习近平", "技能"}
+    t = crosslingual.translate("Xi Jinping: democratic vocational unions calculated skilled", known)
+    by_word = dict(zip(t.words, t.terms, strict=True))
+    assert by_word["xi"] == by_word["jinping"] == ("习近平",)  # gloss "Xi Jinping (1953-), ..."
+    assert "民主" in by_word["democratic"] and "职业" in by_word["vocational"]
+    assert by_word["unions"] == ("工会",)  # only via "trade union" / "labor union"
+    assert "计算" in by_word["calculated"] and "技能" in by_word["skilled"]
