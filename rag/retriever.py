@@ -6,6 +6,7 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -58,7 +59,6 @@ class Retriever:
         self._article = {a.id: a for a in stored.articles}
         self._vocab = stored.bm25.vocab_dict
         self._folded_cache: dict[int, tuple[str, list[str]]] = {}
-        self._bylines: list[tuple[Article, str]] | None = None
         # A fixed sample of passage vectors: the query's cosine to it gives the
         # mean and spread that make dense scores comparable across queries.
         n = len(stored.vectors)
@@ -134,17 +134,14 @@ class Retriever:
             # author or affiliation, so every passage of it matches equally well
             # on words. What the article is about is what its headline says:
             # rank its passages against the title and deck (plus the one word
-            # left, as in "罗荣波关注什么问题").
-            headline = self._headline(about, rest)
-            ids, scores, _ = self._rank(headline, k, mode, restrict=about)
-            order = np.argsort(-scores, kind="stable")[:k]
-            hits = tuple(self._hit(int(ids[j]), float(scores[j])) for j in order)
-            return SearchResult(query=query, hits=hits, abstained=False)
-        ids, scores, cos = self._rank(text, k, mode)
+            # left, as in "罗荣波关注什么问题"), and answer: the article exists.
+            ids, scores, cos = self._rank(self._headline(about, rest), k, mode, restrict=about)
+        else:
+            ids, scores, cos = self._rank(text, k, mode)
         order = np.argsort(-scores, kind="stable")[:k]
         ranked = [int(ids[j]) for j in order]
         top_cos = float(cos.max()) if cos is not None and len(ids) else None
-        abstained = self._should_abstain(ranked, top_cos, words, translation)
+        abstained = not about and self._should_abstain(ranked, top_cos, words, translation)
         hits = tuple(self._hit(int(ids[j]), float(scores[j])) for j in order)
         return SearchResult(query=query, hits=hits, abstained=abstained)
 
@@ -182,19 +179,26 @@ class Retriever:
         return ids, scores, cos
 
     def _named_articles(self, words: list[str]) -> tuple[list[Article], list[str]]:
-        """Articles whose author or affiliation holds the question's words
-        but at most one short word (问题, 观点), and those leftover words: the
-        question names the article and asks nothing more specific."""
-        if self._bylines is None:
-            self._bylines = [(a, _fold(f"{a.author}\n{a.affiliation}")) for a in self.articles]
+        """Articles the question names by their whole author or most of their
+        affiliation, with at most one short word left over (问题, 观点), and
+        the leftover words: it asks about the article, nothing more specific.
+        (A keyword that merely occurs in a byline, 工会 in 总工会主席, does not
+        name the article.)"""
         found, rest = [], []
-        for article, byline in self._bylines:
-            named = [w for w in words if w in byline]
-            left = [w for w in words if w not in byline]
-            if named and max(map(len, named)) >= 2 and sum(map(len, left)) <= 2:
+        for article, author, affiliation in self._bylines:
+            named = [w for w in words if w in author or w in affiliation]
+            left = [w for w in words if w not in named]
+            if named and sum(map(len, left)) <= 2 and (
+                (author and _covered(author, named) == len(author))
+                or (affiliation and 2 * _covered(affiliation, named) >= len(affiliation))
+            ):
                 found.append(article)
                 rest = left
         return found, rest
+
+    @cached_property
+    def _bylines(self) -> list[tuple[Article, str, str]]:
+        return [(a, _fold(a.author), _fold(a.affiliation)) for a in self.articles]
 
     @staticmethod
     def _headline(articles: list[Article], rest: list[str]) -> str:
@@ -286,6 +290,17 @@ def _fold(text: str) -> str:
     simplified, which costs ~1 ms a passage and would dominate a query's time;
     BM25 itself still matches traditional-character corpora."""
     return unicodedata.normalize("NFKC", text).lower()
+
+
+def _covered(field: str, words: list[str]) -> int:
+    """How many characters of `field` the words cover."""
+    hit = [False] * len(field)
+    for w in words:
+        start = field.find(w)
+        while start >= 0:
+            hit[start : start + len(w)] = [True] * len(w)
+            start = field.find(w, start + 1)
+    return sum(hit)
 
 
 def _recorded_corpus(index_dir: Path) -> Path | None:

@@ -43,3 +43,8 @@ def test_taiwan_zhe_particle_is_simplified_but_zhu_words_stay():
     assert normalize("隨著就業增加，意味著什麼") == "随着就业增加,意味着什么"
     assert normalize("著名學者的著作") == "著名学者的著作"
     assert normalize("隨着") == "随着" and normalize("显著") == "显著"
+
+
+def test_a_keyword_that_merely_occurs_in_a_byline_names_no_article(seed):
+    assert any("工会" in a.affiliation for a in seed.articles)
+    assert seed._named_articles(["工会"]) == ([], [])
