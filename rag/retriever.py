@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import crosslingual, store
+from . import byline, crosslingual, store
 from .chunking import split_sentences
 from .encoder import Encoder, load_encoder
 from .indexer import build_index, search_text
@@ -128,14 +128,14 @@ class Retriever:
         if translation and translation.expansion:
             text = f"{text} {translation.expansion}"
         words = [t for t in tokenize(text) if not t.startswith("~")]  # jieba words, no bigrams
-        about, rest = self._named_articles(words) if mode != "dense" and not english else ([], [])
+        named = not english and mode != "dense"
+        about, rest = byline.named_articles(self._bylines, words) if named else ([], [])
         if about:
-            # "罗荣波的文章讲了什么": the question names an article only by its
-            # author or affiliation, so every passage of it matches equally well
-            # on words. What the article is about is what its headline says:
-            # rank its passages against the title and deck (plus the one word
-            # left, as in "罗荣波关注什么问题"), and answer: the article exists.
-            ids, scores, cos = self._rank(self._headline(about, rest), k, mode, restrict=about)
+            # A question about an article named by its byline ("罗荣波的文章讲了
+            # 什么"): rank its passages against its headline (see byline.py),
+            # and answer: the article exists.
+            query_text = normalize(byline.headline(about, rest))
+            ids, scores, cos = self._rank(query_text, k, mode, restrict=about)
         else:
             ids, scores, cos = self._rank(text, k, mode)
         order = np.argsort(-scores, kind="stable")[:k]
@@ -178,31 +178,9 @@ class Retriever:
             self._add_sentence_bonus(scores, ids, words, k)
         return ids, scores, cos
 
-    def _named_articles(self, words: list[str]) -> tuple[list[Article], list[str]]:
-        """Articles the question names by their whole author or most of their
-        affiliation, with at most one short word left over (问题, 观点), and
-        the leftover words: it asks about the article, nothing more specific.
-        (A keyword that merely occurs in a byline, 工会 in 总工会主席, does not
-        name the article.)"""
-        found, rest = [], []
-        for article, author, affiliation in self._bylines:
-            named = [w for w in words if w in author or w in affiliation]
-            left = [w for w in words if w not in named]
-            if named and sum(map(len, left)) <= 2 and (
-                (author and _covered(author, named) == len(author))
-                or (affiliation and 2 * _covered(affiliation, named) >= len(affiliation))
-            ):
-                found.append(article)
-                rest = left
-        return found, rest
-
     @cached_property
-    def _bylines(self) -> list[tuple[Article, str, str]]:
-        return [(a, _fold(a.author), _fold(a.affiliation)) for a in self.articles]
-
-    @staticmethod
-    def _headline(articles: list[Article], rest: list[str]) -> str:
-        return normalize(" ".join([*(f"{a.title} {a.deck}" for a in articles), *rest]))
+    def _bylines(self):
+        return byline.bylines(self.articles)
 
     def _add_sentence_bonus(self, scores: np.ndarray, ids: np.ndarray, words, k: int) -> None:
         """Add sentence_weight x sentence coverage, only where it can matter: a
@@ -290,17 +268,6 @@ def _fold(text: str) -> str:
     simplified, which costs ~1 ms a passage and would dominate a query's time;
     BM25 itself still matches traditional-character corpora."""
     return unicodedata.normalize("NFKC", text).lower()
-
-
-def _covered(field: str, words: list[str]) -> int:
-    """How many characters of `field` the words cover."""
-    hit = [False] * len(field)
-    for w in words:
-        start = field.find(w)
-        while start >= 0:
-            hit[start : start + len(w)] = [True] * len(w)
-            start = field.find(w, start + 1)
-    return sum(hit)
 
 
 def _recorded_corpus(index_dir: Path) -> Path | None:

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 import rag
+from rag.byline import bylines, named_articles
 from rag.text import normalize, tokenize
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
@@ -36,7 +37,7 @@ def test_a_question_with_its_own_topic_is_ranked_over_the_corpus(seed):
     author = next(a for a in seed.articles if a.author)
     question = f"{author.author}对生育津贴领取方式有什么建议"
     words = [t for t in tokenize(question) if not t.startswith("~")]
-    assert seed._named_articles(words) == ([], [])
+    assert named_articles(bylines(seed.articles), words) == ([], [])
 
 
 def test_taiwan_zhe_particle_is_simplified_but_zhu_words_stay():
@@ -47,4 +48,4 @@ def test_taiwan_zhe_particle_is_simplified_but_zhu_words_stay():
 
 def test_a_keyword_that_merely_occurs_in_a_byline_names_no_article(seed):
     assert any("工会" in a.affiliation for a in seed.articles)
-    assert seed._named_articles(["工会"]) == ([], [])
+    assert named_articles(bylines(seed.articles), ["工会"]) == ([], [])
