@@ -66,10 +66,24 @@ def _glossary() -> dict[str, tuple[str, ...]]:
                 continue
             for gloss in match.group(3).split("/"):
                 gloss = re.sub(r"\([^)]*\)", "", gloss).strip().lower()
+                # "Xi Jinping, PRC politician, ...": the name before the comma.
+                gloss = re.split(r"\s*[,;]\s*", gloss, maxsplit=1)[0]
                 gloss = gloss.removeprefix("to ")
                 if gloss and len(gloss.split()) <= _MAX_PHRASE and ":" not in gloss:
                     index.setdefault(gloss, []).append(match.group(2))
     return {gloss: tuple(heads) for gloss, heads in index.items()}
+
+
+@lru_cache(maxsize=1)
+def _headed() -> dict[str, tuple[str, ...]]:
+    """Last word of a two-word gloss -> its headwords: 'union' -> 工会 (from
+    'trade union'). A fallback only: a modifier can change the meaning."""
+    index: dict[str, list[str]] = {}
+    for gloss, heads in _glossary().items():
+        parts = gloss.split()
+        if len(parts) == 2 and parts[0] not in _ENGLISH_STOPWORDS:
+            index.setdefault(parts[1], []).extend(heads)
+    return {word: tuple(dict.fromkeys(heads)) for word, heads in index.items()}
 
 
 def available() -> bool:
@@ -88,6 +102,16 @@ def _forms(word: str) -> list[str]:
         forms.append(word[:-1])
     if word.endswith("ion"):  # revision -> revise, protection -> protect
         forms += [word[:-3] + "e", word[:-3]]
+    if word.endswith("ical"):  # ideological -> ideology, political -> politics
+        forms += [word[:-4] + "y", word[:-2] + "s"]
+    elif word.endswith("tic"):  # democratic -> democracy
+        forms.append(word[:-3] + "cy")
+    elif word.endswith("al") and len(word) > 6:  # vocational -> vocation
+        forms.append(word[:-2])
+    if word.endswith("ed") and len(word) > 4:  # calculated -> calculate, skilled -> skill
+        forms += [word[:-1], word[:-2]]
+    elif word.endswith("ing") and len(word) > 5:  # training -> train, securing -> secure
+        forms += [word[:-3], word[:-3] + "e"]
     return forms
 
 
@@ -112,8 +136,17 @@ def translate(question: str, known) -> Translation:
             found: list[str] = []
             for forms in itertools.product(*(_forms(w) for w in words)):
                 for head in glossary.get(" ".join(forms), ()):
-                    if head in known and head not in found:
+                    # A two-character term jieba splits differently (为主|线)
+                    # is still a corpus term when it is one of its bigrams.
+                    if (head in known or "~" + head in known) and head not in found:
                         found.append(head)
+            if not found and size == 1:
+                # No gloss of its own in the corpus: take the terms of glosses
+                # it heads ('union' <- 'trade union', 'labor union' -> 工会).
+                for form in _forms(words[0]):
+                    for head in _headed().get(form, ()):
+                        if (head in known or "~" + head in known) and head not in found:
+                            found.append(head)
             if found:
                 for i in span:
                     terms_at[i] = tuple(found[:_MAX_TERMS])

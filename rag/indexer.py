@@ -139,9 +139,13 @@ def build_index(
     keys = [store.content_key(model_name, t) for t in texts]
     cached = {} if force else _previous_vectors(index_dir, model_name)
     missing = sorted({i for i, key in enumerate(keys) if key not in cached})
-    encoder = encoder or load_encoder(model_name, backend=backend)
-    fresh = encoder.encode([texts[i] for i in missing], progress=progress and len(missing) > 64)
-    vectors = np.zeros((len(chunks), encoder.dim), dtype=np.float32)
+    if missing or not cached:
+        encoder = encoder or load_encoder(model_name, backend=backend)
+        fresh = encoder.encode([texts[i] for i in missing], progress=progress and len(missing) > 64)
+        dim = encoder.dim
+    else:  # every vector is cached (e.g. only titles' BM25 text changed): no model load
+        fresh, dim = [], len(next(iter(cached.values())))
+    vectors = np.zeros((len(chunks), dim), dtype=np.float32)
     fresh_rows = dict(zip(missing, fresh, strict=True))
     for i, key in enumerate(keys):
         vectors[i] = fresh_rows[i] if i in fresh_rows else cached[key]
@@ -153,7 +157,7 @@ def build_index(
     chosen_type = index_type or store.choose_index_type(len(chunks))
     manifest = {
         **expected,
-        "dim": encoder.dim,
+        "dim": dim,
         "index_type": chosen_type,
         "corpus_dir": corpus_dir,
         "articles": len(articles),
@@ -223,6 +227,7 @@ RECIPE = {
     "embed_text": "title section\\ntext",
     "search_text": "title author affiliation section\\ntext",
     "tokenizer": "jieba-search+bigrams",
+    "normalize": "nfkc+t2s+tw-zhe",
     "stopwords": hashlib.sha256(" ".join(sorted(STOPWORDS)).encode()).hexdigest()[:12],
     "bm25": BM25_PARAMS,
 }

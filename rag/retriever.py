@@ -7,11 +7,12 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
-from . import crosslingual, store
+from . import byline, crosslingual, store
 from .chunking import split_sentences
 from .encoder import Encoder, load_encoder
 from .indexer import build_index, is_fresh, search_text
@@ -135,19 +136,45 @@ class Retriever:
         translation = crosslingual.translate(text, self._vocab) if english else None
         if translation and translation.expansion:
             text = f"{text} {translation.expansion}"
+        words = [t for t in tokenize(text) if not t.startswith("~")]  # jieba words, no bigrams
+        named = not english and mode != "dense"
+        about, rest = self._bylines.named(words) if named else ([], [])
+        if about:
+            # A question about an article named by its byline ("罗荣波的文章讲了
+            # 什么"): rank its passages against its headline (see byline.py),
+            # and answer: the article exists.
+            query_text = normalize(byline.headline([self.articles[r] for r in about], rest))
+            ids, scores, cos = self._rank(query_text, k, mode, restrict=about)
+        else:
+            ids, scores, cos = self._rank(text, k, mode)
+        order = np.argsort(-scores, kind="stable")[:k]
+        ranked = [int(ids[j]) for j in order]
+        top_cos = float(cos.max()) if cos is not None and len(ids) else None
+        abstained = not about and self._should_abstain(ranked, top_cos, words, translation)
+        hits = tuple(self._hit(int(ids[j]), float(scores[j])) for j in order)
+        return SearchResult(query=query, hits=hits, abstained=abstained)
+
+    def _rank(self, text: str, k: int, mode: str, restrict: list[int] | None = None):
+        """Candidate passage ids, their fused scores and (unless bm25 mode)
+        cosines for normalised query `text`; `restrict` keeps only the
+        passages of the articles in those rows."""
         n = min(max(self.params.candidates, k), len(self.stored.chunks))
         qvec = self.encoder.encode([text])[0] if mode != "bm25" else None
         tokens = tokenize(text)
-        words = [t for t in tokens if not t.startswith("~")]  # jieba words, no bigrams
+        words = [t for t in tokens if not t.startswith("~")]
         bm25 = self._bm25_scores(tokens) if mode != "dense" else None
         candidates: set[int] = set()
-        if qvec is not None:
+        if restrict is not None:
+            rows = self.stored.chunks.article_rows
+            candidates.update(np.flatnonzero(np.isin(rows, restrict)).tolist())
+        elif qvec is not None:
             candidates.update(int(i) for i in self.dense_candidates(qvec, n))
-        if bm25 is not None and bm25.max() > 0:
+        if restrict is None and bm25 is not None and bm25.max() > 0:
             top = np.argpartition(-bm25, n - 1)[:n] if n < len(bm25) else np.arange(len(bm25))
             candidates.update(int(i) for i in top if bm25[i] > 0)
         ids = np.fromiter(sorted(candidates), dtype=np.int64)
         scores = np.zeros(len(ids), dtype=np.float32)
+        cos = None
         if qvec is not None and len(ids):
             cos = np.asarray(self.stored.vectors[ids], dtype=np.float32) @ qvec
             base = self._sample @ qvec
@@ -156,12 +183,11 @@ class Retriever:
         if bm25 is not None and len(ids):
             scores += bm25[ids] / max(float(bm25.max()), 1e-9)
             self._add_sentence_bonus(scores, ids, words, k)
-        order = np.argsort(-scores, kind="stable")[:k]
-        ranked = [int(ids[j]) for j in order]
-        top_cos = float(cos.max()) if qvec is not None and len(ids) else None
-        abstained = self._should_abstain(ranked, top_cos, words, translation)
-        hits = tuple(self._hit(int(ids[j]), float(scores[j])) for j in order)
-        return SearchResult(query=query, hits=hits, abstained=abstained)
+        return ids, scores, cos
+
+    @cached_property
+    def _bylines(self) -> byline.Bylines:
+        return byline.Bylines(self.articles.authors, self.articles.affiliations)
 
     def _add_sentence_bonus(self, scores: np.ndarray, ids: np.ndarray, words, k: int) -> None:
         """Add sentence_weight x sentence coverage, only where it can matter: a

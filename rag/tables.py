@@ -21,20 +21,25 @@ ARTICLES_JSONL = "articles.jsonl"
 ARTICLES_NPY = "articles.npy"
 CHUNKS_NPY = "chunks.npy"
 KEY_BYTES = 32  # store.content_key is 32 hex digits
+BYLINE_COLUMNS = ("id", "author", "affiliation")
 
 
 def write_articles(folder: Path, articles: Sequence[Article]) -> None:
-    offsets, ids, pos = [], [], 0
+    offsets, pos = [], 0
     with open(folder / ARTICLES_JSONL, "wb") as f:
         for article in articles:
             line = (json.dumps(article.to_dict(), ensure_ascii=False) + "\n").encode("utf-8")
             offsets.append(pos)
-            ids.append(article.id)
             f.write(line)
             pos += len(line)
-    width = max([len(i) for i in ids] + [1])
-    rows = np.zeros(len(ids), dtype=[("offset", "<i8"), ("id", f"<U{width}")])
-    rows["offset"], rows["id"] = offsets, ids
+    # Ids find an article; bylines answer "what did X write" without parsing any.
+    columns = {name: [getattr(a, name) for a in articles] for name in BYLINE_COLUMNS}
+    rows = np.zeros(len(offsets), dtype=[("offset", "<i8")] + [
+        (name, f"<U{max([len(v) for v in values] + [1])}") for name, values in columns.items()
+    ])
+    rows["offset"] = offsets
+    for name, values in columns.items():
+        rows[name] = values
     np.save(folder / ARTICLES_NPY, rows)
 
 
@@ -104,6 +109,14 @@ class ArticleTable(Sequence):
 
     def get(self, article_id: str) -> Article:
         return self[self.row(article_id)]
+
+    @property
+    def authors(self) -> list[str]:
+        return self._rows["author"].tolist()
+
+    @property
+    def affiliations(self) -> list[str]:
+        return self._rows["affiliation"].tolist()
 
 
 class ChunkTable(Sequence):

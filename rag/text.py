@@ -36,6 +36,13 @@ def _t2s():
 
 
 @lru_cache(maxsize=1)
+def _tw2s():
+    from opencc import OpenCC
+
+    return OpenCC("tw2s")
+
+
+@lru_cache(maxsize=1)
 def _traditional_triggers() -> frozenset[str]:
     """Characters without which OpenCC's t2s cannot change a text: every
     character it converts, plus, for each phrase holding none of those, its
@@ -68,7 +75,22 @@ def normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     if _traditional_triggers().isdisjoint(text):
         return text.lower()
-    return _t2s().convert(text).lower()
+    simplified = _t2s().convert(text)
+    if "著" in simplified:
+        simplified = _taiwan_zhe(text, simplified)
+    return simplified.lower()
+
+
+def _taiwan_zhe(text: str, simplified: str) -> str:
+    """Taiwan writes the particle 着 as 著 (隨著, 意味著, 著力). t2s keeps 著,
+    which simplified text also uses (著名, 显著), so 隨著 never matched 随着;
+    tw2s tells the two apart by phrase. Only this character is taken from
+    tw2s: its other variant rules would turn 么 into 幺 and 抬 into 擡."""
+    taiwan = _tw2s().convert(text)
+    if len(taiwan) != len(simplified):
+        return simplified
+    pairs = zip(simplified, taiwan, strict=True)
+    return "".join(t if s == "著" and t == "着" else s for s, t in pairs)
 
 
 @lru_cache(maxsize=1)

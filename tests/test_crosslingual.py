@@ -42,3 +42,21 @@ def test_an_english_question_finds_its_chinese_passage_by_keywords(seed_bm25):
 
 def test_an_english_question_about_something_else_abstains(seed_bm25):
     assert seed_bm25.search("How do I bake sourdough bread?", mode="bm25").abstained
+
+
+def test_terms_the_corpus_only_has_as_bigrams_and_adjective_forms_count():
+    # jieba splits 为主线 as 为主|线, yet the corpus does say 主线.
+    t = crosslingual.translate("the main line of ideological work", {"~主线", "思想"})
+    by_word = dict(zip(t.words, t.terms, strict=True))
+    assert by_word["main"] == by_word["line"] == ("主线",)
+    assert "思想" in by_word["ideological"]  # via 'ideology'
+
+
+def test_more_word_forms_names_before_commas_and_headed_glosses():
+    known = {"计算", "民主", "职业", "工会", "习近平", "技能"}
+    t = crosslingual.translate("Xi Jinping: democratic vocational unions calculated skilled", known)
+    by_word = dict(zip(t.words, t.terms, strict=True))
+    assert by_word["xi"] == by_word["jinping"] == ("习近平",)  # gloss "Xi Jinping (1953-), ..."
+    assert "民主" in by_word["democratic"] and "职业" in by_word["vocational"]
+    assert by_word["unions"] == ("工会",)  # only via "trade union" / "labor union"
+    assert "计算" in by_word["calculated"] and "技能" in by_word["skilled"]

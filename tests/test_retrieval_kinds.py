@@ -1,0 +1,51 @@
+"""Question kinds the scoring handles specially: byline questions and Taiwan variants."""
+
+from pathlib import Path
+
+import pytest
+
+import rag
+from rag.byline import Bylines
+from rag.text import normalize, tokenize
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+
+
+@pytest.fixture(scope="module")
+def seed(tmp_path_factory):
+    index = tmp_path_factory.mktemp("kinds") / "index"
+    rag.build_index(CORPUS, index, encoder=rag.HashEncoder(), progress=False)
+    return rag.Retriever.load(index, encoder=rag.HashEncoder(), rebuild=False, progress=False)
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "bm25"])
+def test_a_question_naming_only_the_author_gets_that_articles_passages(seed, mode):
+    author = next(a for a in seed.articles if a.author)
+    for question in (f"{author.author}的文章讲了什么？", f"{author.author}关注什么问题？"):
+        res = seed.search(question, k=3, mode=mode)
+        assert not res.abstained
+        assert {h.article_id for h in res.hits} == {author.id}
+
+
+def test_affiliation_questions_work_like_author_questions(seed):
+    article = next(a for a in seed.articles if a.affiliation and a.author)
+    res = seed.search(f"{article.affiliation}的作者写了什么？", k=2)
+    assert not res.abstained and res.hits[0].article_id == article.id
+
+
+def test_a_question_with_its_own_topic_is_ranked_over_the_corpus(seed):
+    author = next(a for a in seed.articles if a.author)
+    question = f"{author.author}对生育津贴领取方式有什么建议"
+    words = [t for t in tokenize(question) if not t.startswith("~")]
+    assert Bylines.of(seed.articles).named(words) == ([], [])
+
+
+def test_taiwan_zhe_particle_is_simplified_but_zhu_words_stay():
+    assert normalize("隨著就業增加，意味著什麼") == "随着就业增加,意味着什么"
+    assert normalize("著名學者的著作") == "著名学者的著作"
+    assert normalize("隨着") == "随着" and normalize("显著") == "显著"
+
+
+def test_a_keyword_that_merely_occurs_in_a_byline_names_no_article(seed):
+    assert any("工会" in a.affiliation for a in seed.articles)
+    assert Bylines.of(seed.articles).named(["工会"]) == ([], [])
