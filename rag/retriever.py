@@ -16,7 +16,7 @@ from . import byline, crosslingual, store
 from .chunking import split_sentences
 from .encoder import Encoder, load_encoder
 from .indexer import build_index, is_fresh, search_text
-from .text import normalize, tokenize
+from .text import normalize, reordered_phrases, tokenize
 from .types import Article, Chunk, Hit, SearchResult
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -162,7 +162,12 @@ class Retriever:
         qvec = self.encoder.encode([text])[0] if mode != "bm25" else None
         tokens = tokenize(text)
         words = [t for t in tokens if not t.startswith("~")]
-        bm25 = self._bm25_scores(tokens) if mode != "dense" else None
+        bm25 = None
+        if mode != "dense":
+            # 收入低 also matches 低收入 (see reordered_phrases).
+            reordered = [c for c, weight in reordered_phrases(text) if c not in words
+                         for _ in range(weight)]
+            bm25 = self._bm25_scores(tokens + reordered)
         candidates: set[int] = set()
         if restrict is not None:
             rows = self.stored.chunks.article_rows

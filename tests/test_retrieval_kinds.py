@@ -6,7 +6,7 @@ import pytest
 
 import rag
 from rag.byline import Bylines
-from rag.text import normalize, tokenize
+from rag.text import normalize, reordered_phrases, tokenize
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 
@@ -49,3 +49,21 @@ def test_taiwan_zhe_particle_is_simplified_but_zhu_words_stay():
 def test_a_keyword_that_merely_occurs_in_a_byline_names_no_article(seed):
     assert any("工会" in a.affiliation for a in seed.articles)
     assert Bylines.of(seed.articles).named(["工会"]) == ([], [])
+
+
+def test_a_postposed_adjective_finds_its_attributive_compound():
+    assert reordered_phrases(normalize("收入低的人怎么办？")) == [("低收入", 4)]
+    assert reordered_phrases(normalize("质量高吗")) == [("高质量", 4)]
+    assert reordered_phrases(normalize("面积有多大？")) == []
+
+
+def test_a_question_with_a_postposed_adjective_matches_the_compound(tmp_path):
+    from rag.types import Article
+
+    articles = [
+        Article(id="a", title="", body="人群收入持续增长，人群收入结构不断优化。"),
+        Article(id="b", title="", body="针对低收入人群，建立了临时救助制度。"),
+    ]
+    rag.build_index(articles, tmp_path / "index", encoder=rag.HashEncoder(), progress=False)
+    retriever = rag.Retriever.load(tmp_path / "index", encoder=rag.HashEncoder(), progress=False)
+    assert retriever.search("收入低的人群", k=1, mode="bm25").hits[0].article_id == "b"
