@@ -63,7 +63,8 @@ def _previous_vectors(index_dir: Path, model: str) -> dict[str, np.ndarray]:
         return _legacy_vectors(index_dir, model)
     if old.manifest.get("model") != model:
         return {}
-    return {key.decode("ascii"): old.vectors[i] for i, key in enumerate(old.keys)}
+    vectors = old.vectors.mapped()
+    return {key.decode("ascii"): vectors[i] for i, key in enumerate(old.keys)}
 
 
 def _legacy_vectors(index_dir: Path, model: str) -> dict[str, np.ndarray]:

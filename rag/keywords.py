@@ -96,3 +96,33 @@ def _compact(vocab: dict[str, int], docs: list[list[int]]):
     new_id = np.cumsum(used) - 1
     compact = {tok: int(new_id[i]) for tok, i in vocab.items() if used[i]}
     return compact, [new_id[d].tolist() for d in docs]
+
+
+class Postings:
+    """Query-time BM25 scoring over a saved bm25s index, reading only the
+    query's posting lists from disk (see tables.NpyFile for why not a memory
+    map). Reads like a bm25s.BM25 for search:
+    `vocab_dict` and `get_scores(tokens)`."""
+
+    def __init__(self, folder: Path, bm25):
+        from .tables import NpyFile
+
+        self.vocab_dict: dict[str, int] = bm25.vocab_dict
+        self.num_docs = int(bm25.scores["num_docs"])
+        self._indptr = np.array(bm25.scores["indptr"])  # one int per vocabulary entry
+        self._data = NpyFile(folder / "data.csc.index.npy")
+        self._indices = NpyFile(folder / "indices.csc.index.npy")
+
+    def get_scores(self, tokens: list[str]) -> np.ndarray:
+        """BM25 score of every passage; a repeated token counts again."""
+        vocab = self.vocab_dict
+        ids = np.array([vocab[t] for t in tokens if t in vocab], dtype=np.int64)
+        if not len(ids):
+            return np.zeros(self.num_docs, dtype=np.float32)
+        starts, ends = self._indptr[ids], self._indptr[ids + 1]
+        data = np.concatenate([self._data.read(s, e) for s, e in zip(starts, ends, strict=True)])
+        rows = np.concatenate([self._indices.read(s, e)
+                               for s, e in zip(starts, ends, strict=True)])
+        # bm25s sums with np.add.at; bincount is the same sum, 5x faster on
+        # the long posting lists of a million passages.
+        return np.bincount(rows, weights=data, minlength=self.num_docs).astype(np.float32)

@@ -105,8 +105,8 @@ class Retriever:
                             backend=backend)
             else:
                 _check_fresh(index_dir, corpus_dir)
-        # Memory-mapped: a query reads only its ~100 candidate rows, so the
-        # vectors need not sit in RAM beside the FAISS index's own copy.
+        # Vectors are read from disk per query (its ~100 candidate rows), so
+        # they need not sit in RAM beside the FAISS index's compressed copy.
         stored = store.load_index(index_dir)
         encoder = encoder or load_encoder(stored.manifest["model"], backend=backend)
         store.check_model(stored.manifest, encoder.name, encoder.dim, index_dir)

@@ -12,8 +12,9 @@
       dense.faiss       the FAISS index over those rows
       bm25/             bm25s's own folder
 
-Everything but the FAISS index is memory-mapped or read on demand, so opening
-a million-passage index takes about a second and holds only what queries touch.
+Everything but the FAISS index and the BM25 vocabulary is read on demand, so
+opening a million-passage index takes about a second and the process holds
+about the FAISS index's size.
 Loading checks the manifest, so an index built by another model or another
 version of this format is refused with a message, never silently used.
 Writes go to a sibling temporary folder that is swapped in at the end.
@@ -31,8 +32,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .keywords import TokenCache
-from .tables import ArticleTable, ChunkTable, write_articles, write_chunks
+from .keywords import Postings, TokenCache
+from .tables import ArticleTable, ChunkTable, NpyFile, write_articles, write_chunks
 from .types import Article, Chunk
 
 FORMAT_VERSION = 2
@@ -170,8 +171,8 @@ def _swap_in(new: Path, target: Path) -> None:
 
 
 def load_index(index_dir: str | Path) -> StoredIndex:
-    """Open an index: tables and vectors are memory-mapped, the FAISS index
-    and BM25 vocabulary are read into memory."""
+    """Open an index: the FAISS index and the BM25 vocabulary are read into
+    memory; passages, vectors and posting lists are read when a query needs them."""
     import bm25s
     import faiss
 
@@ -180,10 +181,10 @@ def load_index(index_dir: str | Path) -> StoredIndex:
     try:
         articles = ArticleTable(index_dir)
         chunks = ChunkTable(index_dir, articles)
-        vectors = np.load(index_dir / "vectors.npy", mmap_mode="r")
+        vectors = NpyFile(index_dir / "vectors.npy")
         faiss_index = faiss.read_index(str(index_dir / "dense.faiss"))
-        bm25 = bm25s.BM25.load(str(index_dir / "bm25"), mmap=True, show_progress=False,
-                               verbosity=0)
+        bm25 = Postings(index_dir / "bm25", bm25s.BM25.load(
+            str(index_dir / "bm25"), mmap=True, show_progress=False, verbosity=0))
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as err:
         raise IndexLoadError(
             f"index at {index_dir} is damaged ({err}); rebuild it with `rag build`"

@@ -1,14 +1,16 @@
 """Articles and passages on disk, read on demand.
 
 A million passages as Python objects would take gigabytes and seconds to
-parse; here they are fixed-size records in memory-mapped numpy files, turned
-into `Article` and `Chunk` objects only when a query touches them.
+parse; here they are fixed-size numpy records (52 bytes a passage), turned
+into `Article` and `Chunk` objects only when a query touches them, and the
+articles' text is read from disk by byte offset.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import os
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -74,9 +76,10 @@ class ArticleTable(Sequence):
     """The indexed articles, parsed one at a time from articles.jsonl."""
 
     def __init__(self, folder: Path):
-        self._rows = np.load(folder / ARTICLES_NPY, mmap_mode="r")
-        self._text = np.memmap(folder / ARTICLES_JSONL, dtype=np.uint8, mode="r") \
-            if (folder / ARTICLES_JSONL).stat().st_size else np.zeros(0, np.uint8)
+        self._rows = np.load(folder / ARTICLES_NPY)  # ~50 bytes an article
+        self._path = folder / ARTICLES_JSONL
+        self._size = self._path.stat().st_size
+        self._fd = os.open(self._path, os.O_RDONLY)  # pread: see NpyFile
         self._row_of: dict[str, int] | None = None
         self._lock = threading.Lock()
         # A query's hits and their follow-ups re-read the same few articles;
@@ -93,8 +96,12 @@ class ArticleTable(Sequence):
 
     def _parse(self, i: int) -> Article:
         start = int(self._rows["offset"][i])
-        end = int(self._rows["offset"][i + 1]) if i + 1 < len(self) else len(self._text)
-        return Article.from_dict(json.loads(self._text[start:end].tobytes()))
+        end = int(self._rows["offset"][i + 1]) if i + 1 < len(self) else self._size
+        return Article.from_dict(json.loads(os.pread(self._fd, end - start, start)))
+
+    def __del__(self):
+        if getattr(self, "_fd", None) is not None:
+            os.close(self._fd)
 
     def __iter__(self) -> Iterator[Article]:
         return (self[i] for i in range(len(self)))
@@ -123,7 +130,7 @@ class ChunkTable(Sequence):
     """The indexed passages: fixed-size records, text sliced from the article."""
 
     def __init__(self, folder: Path, articles: ArticleTable):
-        self._rows = np.load(folder / CHUNKS_NPY, mmap_mode="r")
+        self._rows = np.load(folder / CHUNKS_NPY)  # 52 bytes a passage
         self.articles = articles
         if len(self._rows) and int(self._rows["article"].max()) >= len(articles):
             raise ValueError("chunks.npy refers to articles that are not in articles.jsonl")
@@ -176,3 +183,60 @@ def _position(i: int, n: int) -> int:
     if not 0 <= i < n:
         raise IndexError(f"row {i} out of range ({n} rows)")
     return i
+
+
+class NpyFile(Sequence):
+    """Rows of a .npy array read with os.pread on demand.
+
+    Not memory-mapped on purpose: every page a query touches through a
+    mapping stays in the process's resident memory (the kernel maps whole
+    cached folios, up to megabytes, per fault), so a server over a big index
+    would grow by gigabytes; pages read with pread stay in the kernel's page
+    cache, shared and reclaimable. A 2 KB row costs a ~2 µs system call.
+    """
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        with open(self.path, "rb") as f:
+            major, _ = np.lib.format.read_magic(f)
+            read_header = (np.lib.format.read_array_header_1_0 if major == 1
+                           else np.lib.format.read_array_header_2_0)
+            shape, fortran, dtype = read_header(f)
+            self._offset = f.tell()
+        if fortran:
+            raise ValueError(f"{path}: Fortran-ordered arrays are not supported")
+        self.shape, self.dtype = shape, np.dtype(dtype)
+        self._row_bytes = self.dtype.itemsize * int(np.prod(shape[1:], dtype=np.int64))
+        self._fd = os.open(self.path, os.O_RDONLY)
+
+    def __del__(self):
+        if getattr(self, "_fd", None) is not None:
+            os.close(self._fd)
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def read(self, start: int, end: int) -> np.ndarray:
+        """Rows start..end-1, in one system call."""
+        count = max(0, end - start)
+        raw = os.pread(self._fd, count * self._row_bytes, self._offset + start * self._row_bytes)
+        if len(raw) != count * self._row_bytes:
+            raise OSError(f"{self.path} is truncated")
+        return np.frombuffer(raw, dtype=self.dtype).reshape((count, *self.shape[1:]))
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            start, stop, step = i.indices(len(self))
+            rows = self.read(start, stop) if step == 1 else self[np.arange(start, stop, step)]
+            return rows
+        if np.ndim(i) == 0:
+            return self.read(_position(i, len(self)), _position(i, len(self)) + 1)[0]
+        rows = [self.read(p, p + 1) for p in (_position(j, len(self)) for j in np.asarray(i))]
+        return np.concatenate(rows) if rows else np.zeros((0, *self.shape[1:]), self.dtype)
+
+    def __array__(self, dtype=None, copy=None):
+        return np.asarray(self.mapped(), dtype=dtype)
+
+    def mapped(self) -> np.ndarray:
+        """The whole array memory-mapped, for bulk reading (builds, tests)."""
+        return np.load(self.path, mmap_mode="r")

@@ -356,3 +356,27 @@ def test_unchanged_corpus_files_are_not_read_again(hash_index, small_corpus, has
                        progress=False)
     report = build_index(small_corpus, hash_index, encoder=hash_encoder, progress=False)
     assert not report.up_to_date and report.articles == 9
+
+
+def test_loaded_index_reads_rows_and_postings_like_the_arrays_on_disk(hash_index):
+    """Vectors and BM25 postings are read on demand (not memory-mapped): the
+    same numbers as the saved arrays and as bm25s's own scoring."""
+    import bm25s
+
+    from rag.text import tokenize
+
+    stored = store.load_index(hash_index)
+    on_disk = np.load(hash_index / "vectors.npy")
+    rows = np.array([0, 3, len(on_disk) - 1])
+    np.testing.assert_array_equal(stored.vectors[rows], on_disk[rows])
+    np.testing.assert_array_equal(stored.vectors[2], on_disk[2])
+    np.testing.assert_array_equal(stored.vectors[1:4], on_disk[1:4])
+    np.testing.assert_array_equal(np.asarray(stored.vectors), on_disk)
+    reference = bm25s.BM25.load(str(hash_index / "bm25"))
+    text = stored.chunks[1].text[:40]
+    tokens = [t for t in tokenize(text) if t in reference.vocab_dict]
+    tokens += tokens[:2]  # a repeated token counts twice, as in bm25s
+    got = stored.bm25.get_scores(tokens)
+    np.testing.assert_allclose(got, reference.get_scores(tokens), rtol=1e-6)
+    assert got.argmax() == 1
+    assert not stored.bm25.get_scores(["no-such-token"]).any()
