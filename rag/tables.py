@@ -231,8 +231,15 @@ class NpyFile(Sequence):
             return rows
         if np.ndim(i) == 0:
             return self.read(_position(i, len(self)), _position(i, len(self)) + 1)[0]
-        rows = [self.read(p, p + 1) for p in (_position(j, len(self)) for j in np.asarray(i))]
-        return np.concatenate(rows) if rows else np.zeros((0, *self.shape[1:]), self.dtype)
+        positions = np.asarray(i, dtype=np.int64)
+        positions = np.where(positions < 0, positions + len(self), positions)
+        if len(positions) and not (0 <= positions.min() and positions.max() < len(self)):
+            raise IndexError(f"rows out of range ({len(self)} rows)")
+        size, base = self._row_bytes, self._offset
+        raw = b"".join([os.pread(self._fd, size, base + int(p) * size) for p in positions])
+        if len(raw) != len(positions) * size:
+            raise OSError(f"{self.path} is truncated")
+        return np.frombuffer(raw, dtype=self.dtype).reshape((len(positions), *self.shape[1:]))
 
     def __array__(self, dtype=None, copy=None):
         return np.asarray(self.mapped(), dtype=dtype)
