@@ -231,7 +231,8 @@ class Retriever:
         chunk, article = self._chunk(i)
         text = _fold(chunk.text)
         sentences = [text[a:b] for a, b in split_sentences(text)]
-        return _fold(search_text(chunk, article)), sentences
+        meta = search_text(chunk, article)[: -len(chunk.text)]  # it ends with the passage
+        return _fold(meta) + text, sentences
 
     def _chunk(self, i: int) -> tuple[Chunk, Article]:
         article = self.articles[int(self.stored.chunks.article_rows[i])]
@@ -276,12 +277,21 @@ class Retriever:
         )
 
 
+# NFKC's own mapping of full-width ASCII and the ideographic space.
+_HALF_WIDTH = {0x3000: " ", **{c: chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)}}
+
+
 def _fold(text: str) -> str:
-    """Cheap passage-side normalisation for word-coverage checks: full-width to
-    half-width and lower case. Unlike `normalize` it skips traditional ->
-    simplified, which costs ~1 ms a passage and would dominate a query's time;
-    BM25 itself still matches traditional-character corpora."""
-    return unicodedata.normalize("NFKC", text).lower()
+    """Cheap passage-side normalisation for word-coverage checks: NFKC and
+    lower case. Chinese text is NFKC-stable once its full-width punctuation is
+    mapped, so the full NFKC pass (~30 µs a passage, most of a cold query's
+    time) runs only on the rare text that still needs it. Unlike `normalize`
+    it skips traditional -> simplified, which costs ~1 ms a passage; BM25
+    itself still matches traditional-character corpora."""
+    text = text.translate(_HALF_WIDTH)
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return text.lower()
 
 
 def _recorded_corpus(index_dir: Path) -> Path | None:
