@@ -63,9 +63,13 @@ class Retriever:
         self._folded = functools.lru_cache(maxsize=20_000)(self._fold_passage)
         # A fixed sample of passage vectors: the query's cosine to it gives the
         # mean and spread that make dense scores comparable across queries.
+        # Kept as its first and second moments: mean = m.q, variance =
+        # q.M2.q - mean^2, the same numbers as the sample's cosines.
         n = len(stored.vectors)
         rows = np.random.default_rng(0).choice(n, min(n, params.calibration_sample), replace=False)
-        self._sample = np.asarray(stored.vectors[np.sort(rows)], dtype=np.float32)
+        sample = np.asarray(stored.vectors[np.sort(rows)], dtype=np.float64)
+        self._sample_mean = sample.mean(axis=0)
+        self._sample_m2 = sample.T @ sample / len(sample)
 
     # -- loading -------------------------------------------------------------
 
@@ -185,9 +189,13 @@ class Retriever:
         scores = np.zeros(len(ids), dtype=np.float32)
         cos = None
         if qvec is not None and len(ids):
-            cos = np.asarray(self.stored.vectors[ids], dtype=np.float32) @ qvec
-            base = self._sample @ qvec
-            dense_z = (cos - base.mean()) / max(float(base.std()), 1e-6)
+            # einsum, not BLAS: a multi-threaded BLAS call leaves its threads
+            # spinning, and they steal the cores the next query's encoder needs.
+            cos = np.einsum("ij,j->i", np.asarray(self.stored.vectors[ids], np.float32), qvec)
+            q = qvec.astype(np.float64)
+            mean = float(self._sample_mean @ q)
+            std = float(np.sqrt(max(np.einsum("ij,j->i", self._sample_m2, q) @ q - mean**2, 0)))
+            dense_z = (cos - mean) / max(std, 1e-6)
             scores += dense_z if mode == "dense" else self.params.dense_weight * dense_z
         if bm25 is not None and len(ids):
             scores += bm25[ids] / max(float(bm25.max()), 1e-9)
