@@ -227,10 +227,10 @@ class NpyFile(Sequence):
     def __getitem__(self, i):
         if isinstance(i, slice):
             start, stop, step = i.indices(len(self))
-            rows = self.read(start, stop) if step == 1 else self[np.arange(start, stop, step)]
-            return rows
+            return self.read(start, stop) if step == 1 else self[np.arange(start, stop, step)]
         if np.ndim(i) == 0:
-            return self.read(_position(i, len(self)), _position(i, len(self)) + 1)[0]
+            row = _position(i, len(self))
+            return self.read(row, row + 1)[0]
         positions = np.asarray(i, dtype=np.int64)
         positions = np.where(positions < 0, positions + len(self), positions)
         if len(positions) and not (0 <= positions.min() and positions.max() < len(self)):
