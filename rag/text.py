@@ -154,16 +154,26 @@ def reordered_phrases(text: str) -> list[tuple[str, int]]:
     questions it fires once, on a paraphrase question whose answer passage
     it lifts from rank 3 to 1; weighted as one or two tokens it lifted it to
     rank 2 only. It never fires on the CMRC trial questions.)"""
-    # jieba's POS tagger costs ~1 ms a question: run it only when a word is
-    # followed by a one-character one.
+    # A predicative adjective ends its clause (收入低的人, 质量高吗); one
+    # followed by more content starts a name or a word of its own (长谷川,
+    # 古监狱, 省长职务), which the tagger would take for 长 / 古 + noun.
+    # jieba's POS tagger costs ~1 ms a question: run it only on such a phrase.
     cut = list(_jieba().cut(text))
     if not any(len(a) >= 2 and len(b) == 1 and _CJK_RUN.fullmatch(a + b) and b not in STOPWORDS
-               for a, b in zip(cut, cut[1:], strict=False)):
+               and _ends_clause(c) for a, b, c in zip(cut, cut[1:], cut[2:] + [""], strict=False)):
         return []
-    pairs = [(p.word, p.flag) for p in _posseg().cut(text)]
+    tagged = [(p.word, p.flag) for p in _posseg().cut(text)] + [("", "")]
     out = []
-    for (word, flag), (adj, adj_flag) in zip(pairs, pairs[1:], strict=False):
+    triples = zip(tagged, tagged[1:], tagged[2:], strict=False)
+    for (word, flag), (adj, adj_flag), (after, _) in triples:
         if (len(adj) == 1 and adj_flag == "a" and flag[:1] in ("n", "v") and len(word) >= 2
-                and _CJK_RUN.fullmatch(word + adj) and word not in STOPWORDS):
+                and _CJK_RUN.fullmatch(word + adj) and word not in STOPWORDS
+                and _ends_clause(after)):
             out.append((adj + word, len(tokenize(word + adj))))
     return out
+
+
+def _ends_clause(word: str) -> bool:
+    """True after the last word of a clause: at the end, before punctuation
+    or before a function word (的, 吗, 了 ...)."""
+    return not word or word in STOPWORDS or not _CJK_RUN.match(word)

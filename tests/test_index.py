@@ -380,3 +380,16 @@ def test_loaded_index_reads_rows_and_postings_like_the_arrays_on_disk(hash_index
     np.testing.assert_allclose(got, reference.get_scores(tokens), rtol=1e-6)
     assert got.argmax() == 1
     assert not stored.bm25.get_scores(["no-such-token"]).any()
+
+
+@pytest.mark.slow
+def test_one_question_is_embedded_as_model_encode_would(real_retriever):
+    """Questions take a shorter path through the model than batches do; the
+    vectors must not differ, or the index would answer differently."""
+    encoder = real_retriever.encoder
+    long_text = "灵活就业人员生育保险" * 200  # beyond the model's 512 tokens: truncated alike
+    texts = ["灵活就业人员能领生育津贴吗？", "What is the capital of France?", long_text]
+    one_by_one = np.vstack([encoder.encode([t]) for t in texts])
+    batch = encoder.model.encode(texts, normalize_embeddings=True)
+    assert one_by_one.dtype == np.float32 and one_by_one.shape == (3, 512)
+    assert np.abs(one_by_one - batch).max() < 1e-5

@@ -55,6 +55,9 @@ def test_a_postposed_adjective_finds_its_attributive_compound():
     assert reordered_phrases(normalize("收入低的人怎么办？")) == [("低收入", 4)]
     assert reordered_phrases(normalize("质量高吗")) == [("高质量", 4)]
     assert reordered_phrases(normalize("面积有多大？")) == []
+    # An adjective-like character that starts the next word is no predicate.
+    assert reordered_phrases(normalize("他何时辞去四川省长职务？")) == []
+    assert reordered_phrases(normalize("巴黎古监狱位于哪儿？")) == []
 
 
 def test_a_question_with_a_postposed_adjective_matches_the_compound(tmp_path):
