@@ -393,3 +393,25 @@ def test_one_question_is_embedded_as_model_encode_would(real_retriever):
     batch = encoder.model.encode(texts, normalize_embeddings=True)
     assert one_by_one.dtype == np.float32 and one_by_one.shape == (3, 512)
     assert np.abs(one_by_one - batch).max() < 1e-5
+
+
+@pytest.mark.parametrize("index_type", ["hnsw", "hnsw-sq8"])
+def test_graph_indexes_rank_like_exact_search(tmp_path, small_corpus, hash_encoder, index_type):
+    """The types a big corpus gets answer a small one as exact search does
+    (the graph reaches every passage; candidates are re-scored exactly)."""
+    exact = Retriever.load(tmp_path / "flat", corpus=small_corpus, encoder=hash_encoder,
+                           progress=False)
+    build_index(small_corpus, tmp_path / "graph", encoder=hash_encoder, progress=False,
+                index_type=index_type)
+    graph = Retriever.load(tmp_path / "graph", encoder=hash_encoder, rebuild=False,
+                           progress=False)
+    assert graph.manifest["index_type"] == index_type
+    for passage in [exact.stored.chunks[i].text for i in (0, 7, 20)]:
+        question = passage[10:60]
+        ranked = [(h.chunk_id, round(h.score, 4)) for h in graph.search(question, k=3).hits]
+        assert ranked == [(h.chunk_id, round(h.score, 4)) for h in exact.search(question, k=3).hits]
+
+
+def test_index_type_grows_with_the_corpus():
+    assert [store.choose_index_type(n) for n in (1_000, 100_000, 1_000_000)] == [
+        "flat", "hnsw", "hnsw-sq8"]

@@ -1,11 +1,15 @@
 """Question kinds the scoring handles specially: byline questions and Taiwan variants."""
 
+import unicodedata
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import rag
 from rag.byline import Bylines
+from rag.retriever import _fold
 from rag.text import normalize, reordered_phrases, tokenize
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
@@ -70,3 +74,10 @@ def test_a_question_with_a_postposed_adjective_matches_the_compound(tmp_path):
     rag.build_index(articles, tmp_path / "index", encoder=rag.HashEncoder(), progress=False)
     retriever = rag.Retriever.load(tmp_path / "index", encoder=rag.HashEncoder(), progress=False)
     assert retriever.search("收入低的人群", k=1, mode="bm25").hits[0].article_id == "b"
+
+
+@given(st.text(alphabet=st.sampled_from(
+    "职业院校工会ABCxyz019,.!?　，。！？（）ＡＢＣｘｙｚ０１９Ⅻﬁé\u0301 \n")))
+def test_the_passage_fold_is_nfkc_and_lower_case(text):
+    """The fast fold the word-coverage checks use gives what NFKC + lower would."""
+    assert _fold(text) == unicodedata.normalize("NFKC", text).lower()
