@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import functools
 import heapq
 import os
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -14,11 +12,11 @@ from pathlib import Path
 import numpy as np
 
 from . import byline, crosslingual, store
-from .chunking import split_sentences
 from .encoder import Encoder, load_encoder
-from .indexer import build_index, is_fresh, search_text
+from .indexer import build_index, is_fresh
+from .passages import FoldedPassages
 from .text import normalize, reordered_phrases, tokenize
-from .types import Article, Chunk, Hit, SearchResult
+from .types import Article, Hit, SearchResult
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 MODES = ("hybrid", "dense", "bm25")
@@ -59,9 +57,7 @@ class Retriever:
         self.manifest = stored.manifest
         self.articles = stored.articles  # a lazy sequence: articles are parsed when read
         self._vocab = stored.bm25.vocab_dict
-        # The same passages come back as candidates query after query; bounded
-        # so that a long-running server over a big corpus does not grow forever.
-        self._folded = functools.lru_cache(maxsize=20_000)(self._fold_passage)
+        self.passages = FoldedPassages(stored)
         # A fixed sample of passage vectors: the query's cosine to it gives the
         # mean and spread that make dense scores comparable across queries.
         # Kept as its first and second moments: mean = m.q, variance =
@@ -231,37 +227,8 @@ class Retriever:
         for j in np.argsort(-scores, kind="stable"):
             if len(best) == k and scores[j] + bonus < best[0]:
                 break
-            scores[j] += bonus * self._sentence_coverage(int(ids[j]), words)
+            scores[j] += bonus * self.passages.sentence_coverage(int(ids[j]), words)
             (heapq.heappush if len(best) < k else heapq.heappushpop)(best, float(scores[j]))
-
-    def _coverage(self, i: int, words: list[str]) -> float:
-        """Share of the question's words found in passage i or its article's
-        title/author/affiliation/section (what BM25 matched it on)."""
-        if not words:
-            return 0.0
-        text = self._folded(i)[0]
-        return sum(w in text for w in words) / len(words)
-
-    def _sentence_coverage(self, i: int, words: list[str]) -> float:
-        """Largest share of the question's words (weighted by length: longer
-        words say more) found together in one sentence of passage i."""
-        total = sum(len(w) for w in words)
-        best = 0
-        for sentence in self._folded(i)[1]:
-            best = max(best, sum(len(w) for w in words if w in sentence))
-        return best / total
-
-    def _fold_passage(self, i: int) -> tuple[str, list[str]]:
-        """Passage i's folded search text and its folded sentences."""
-        chunk, article = self._chunk(i)
-        text = _fold(chunk.text)
-        sentences = [text[a:b] for a, b in split_sentences(text)]
-        meta = search_text(chunk, article)[: -len(chunk.text)]  # it ends with the passage
-        return _fold(meta) + text, sentences
-
-    def _chunk(self, i: int) -> tuple[Chunk, Article]:
-        article = self.articles[int(self.stored.chunks.article_rows[i])]
-        return self.stored.chunks.chunk(i, article), article
 
     def _bm25_scores(self, tokens: list[str]) -> np.ndarray:
         tokens = [t for t in tokens if t in self._vocab]
@@ -276,9 +243,9 @@ class Retriever:
         if not ranked:
             return True
         if translation is not None:
-            coverage = translation.coverage(self._folded(ranked[0])[0])
+            coverage = translation.coverage(self.passages.text(ranked[0]))
         else:
-            coverage = self._coverage(ranked[0], words)
+            coverage = self.passages.coverage(ranked[0], words)
         if coverage >= self.params.min_coverage:
             return False
         if top_cos is None:  # keyword-only mode has no semantic evidence
@@ -287,7 +254,7 @@ class Retriever:
         return top_cos < limit
 
     def _hit(self, i: int, score: float) -> Hit:
-        chunk, article = self._chunk(i)
+        chunk, article = self.passages.chunk(i)
         return Hit(
             text=chunk.text,
             score=score,
@@ -300,25 +267,6 @@ class Retriever:
             end=chunk.end,
             chunk_id=chunk.id,
         )
-
-
-# NFKC's own mapping of full-width ASCII and the ideographic space.
-_HALF_WIDTH = {chr(0x3000): " ", **{chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)}}
-_FULL_WIDTH = re.compile("[\u3000\uff01-\uff5e]")
-
-
-def _fold(text: str) -> str:
-    """Cheap passage-side normalisation for word-coverage checks: NFKC and
-    lower case. Chinese text is NFKC-stable once its full-width punctuation is
-    mapped, so the full NFKC pass (~30 µs a passage, most of a cold query's
-    time) runs only on the rare text that still needs it; the mapping itself
-    is a regex substitution, 3x faster than str.translate on Chinese text.
-    Unlike `normalize` it skips traditional -> simplified, which costs ~1 ms
-    a passage; BM25 itself still matches traditional-character corpora."""
-    text = _FULL_WIDTH.sub(lambda m: _HALF_WIDTH[m.group()], text)
-    if not unicodedata.is_normalized("NFKC", text):
-        text = unicodedata.normalize("NFKC", text)
-    return text.lower()
 
 
 def _recorded_corpus(index_dir: Path) -> Path | None:

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 import rag
 from rag.byline import Bylines
-from rag.retriever import _fold
+from rag.passages import fold
 from rag.text import normalize, reordered_phrases, tokenize
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
@@ -80,4 +80,4 @@ def test_a_question_with_a_postposed_adjective_matches_the_compound(tmp_path):
     "职业院校工会ABCxyz019,.!?　，。！？（）ＡＢＣｘｙｚ０１９Ⅻﬁé\u0301 \n")))
 def test_the_passage_fold_is_nfkc_and_lower_case(text):
     """The fast fold the word-coverage checks use gives what NFKC + lower would."""
-    assert _fold(text) == unicodedata.normalize("NFKC", text).lower()
+    assert fold(text) == unicodedata.normalize("NFKC", text).lower()

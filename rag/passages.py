@@ -1,0 +1,77 @@
+"""Passages as the word-coverage checks read them: folded and split into
+sentences once, then cached, since the same passages come back as candidates
+query after query."""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+
+from .chunking import split_sentences
+from .indexer import search_text
+from .store import StoredIndex
+from .types import Article, Chunk
+
+
+class FoldedPassages:
+    """Coverage of a question's words by passage i of an index (by row)."""
+
+    def __init__(self, stored: StoredIndex, *, cache_size: int = 20_000):
+        self.stored = stored
+        # Bounded so that a long-running server over a big corpus does not grow forever.
+        self._folded = functools.lru_cache(maxsize=cache_size)(self._fold_passage)
+
+    def chunk(self, i: int) -> tuple[Chunk, Article]:
+        article = self.stored.articles[int(self.stored.chunks.article_rows[i])]
+        return self.stored.chunks.chunk(i, article), article
+
+    def text(self, i: int) -> str:
+        """Passage i's folded search text: the passage and its article's
+        title/author/affiliation/section (what BM25 matched it on)."""
+        return self._folded(i)[0]
+
+    def coverage(self, i: int, words: list[str]) -> float:
+        """Share of the question's words found in passage i's search text."""
+        if not words:
+            return 0.0
+        text = self.text(i)
+        return sum(w in text for w in words) / len(words)
+
+    def sentence_coverage(self, i: int, words: list[str]) -> float:
+        """Largest share of the question's words (weighted by length: longer
+        words say more) found together in one sentence of passage i."""
+        total = sum(len(w) for w in words)
+        best = 0
+        for sentence in self._folded(i)[1]:
+            best = max(best, sum(len(w) for w in words if w in sentence))
+        return best / total
+
+    def cache_clear(self) -> None:
+        self._folded.cache_clear()
+
+    def _fold_passage(self, i: int) -> tuple[str, list[str]]:
+        chunk, article = self.chunk(i)
+        text = fold(chunk.text)
+        sentences = [text[a:b] for a, b in split_sentences(text)]
+        meta = search_text(chunk, article)[: -len(chunk.text)]  # it ends with the passage
+        return fold(meta) + text, sentences
+
+
+# NFKC's own mapping of full-width ASCII and the ideographic space.
+_HALF_WIDTH = {chr(0x3000): " ", **{chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)}}
+_FULL_WIDTH = re.compile("[\u3000\uff01-\uff5e]")
+
+
+def fold(text: str) -> str:
+    """Cheap passage-side normalisation for word-coverage checks: NFKC and
+    lower case. Chinese text is NFKC-stable once its full-width punctuation is
+    mapped, so the full NFKC pass (~30 µs a passage, most of a cold query's
+    time) runs only on the rare text that still needs it; the mapping itself
+    is a regex substitution, 3x faster than str.translate on Chinese text.
+    Unlike `normalize` it skips traditional -> simplified, which costs ~1 ms
+    a passage; BM25 itself still matches traditional-character corpora."""
+    text = _FULL_WIDTH.sub(lambda m: _HALF_WIDTH[m.group()], text)
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return text.lower()
