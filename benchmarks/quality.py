@@ -25,7 +25,10 @@ from rag.evaluate import evaluate, format_table, load_questions, load_squad  # n
 def main(argv=None) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--qa", nargs="*", default=[str(SHARED / "seed_qa_dev.jsonl")],
+    ours = ROOT / "benchmarks" / "data"
+    default_qa = [SHARED / "seed_qa_dev.jsonl", ours / "seed_qa_extra.jsonl",
+                  ours / "seed_qa_blind.jsonl", ours / "seed_qa_blind2.jsonl"]
+    parser.add_argument("--qa", nargs="*", default=[str(p) for p in default_qa],
                         help="QA files in the seed_qa_dev.jsonl format (over --corpus)")
     parser.add_argument("--corpus", default=str(ROOT / "corpus"))
     parser.add_argument("--index", default=str(ROOT / "index"))
