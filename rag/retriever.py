@@ -15,7 +15,7 @@ from . import byline, crosslingual, store
 from .encoder import Encoder, load_encoder
 from .indexer import build_index, is_fresh
 from .passages import FoldedPassages
-from .text import normalize, reordered_phrases, tokenize
+from .text import asks_for_number, holds_number, normalize, reordered_phrases, tokenize
 from .types import Article, Hit, SearchResult
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -159,7 +159,7 @@ class Retriever:
         order = np.argsort(-scores, kind="stable")[:k]
         ranked = [int(ids[j]) for j in order]
         top_cos = float(cos.max()) if cos is not None and len(ids) else None
-        abstained = not about and self._should_abstain(ranked, top_cos, words, translation)
+        abstained = not about and self._should_abstain(ranked, top_cos, words, translation, text)
         hits = tuple(self._hit(int(ids[j]), float(scores[j])) for j in order)
         return SearchResult(query=query, hits=hits, abstained=abstained)
 
@@ -240,11 +240,15 @@ class Retriever:
             return np.zeros(len(self.stored.chunks), dtype=np.float32)
         return np.asarray(self.stored.bm25.get_scores(tokens), dtype=np.float32)
 
-    def _should_abstain(self, ranked, top_cos, words, translation) -> bool:
+    def _should_abstain(self, ranked, top_cos, words, translation, question) -> bool:
         """Abstain unless the best passage holds most of the question's words
         (for an English question: most of its content words, via their Chinese
-        translations) or is semantically close."""
+        translations) or is semantically close. A question for an amount or a
+        year is answered only by a passage that states one: 韩国的产假补贴是多少
+        finds maternity-benefit passages, none of which can answer it."""
         if not ranked:
+            return True
+        if asks_for_number(question) and not holds_number(self.passages.text(ranked[0])):
             return True
         if translation is not None:
             coverage = translation.coverage(self.passages.text(ranked[0]))

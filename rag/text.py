@@ -177,3 +177,23 @@ def _ends_clause(word: str) -> bool:
     """True after the last word of a clause: at the end, before punctuation
     or before a function word (的, 吗, 了 ...)."""
     return not word or word in STOPWORDS or not _CJK_RUN.match(word)
+
+
+# A question for an amount, a count or a year ("多少", "几个", "哪一年", "how many").
+# 哪几 asks which ones (哪几个方面), not how many.
+_ASKS_NUMBER = re.compile(
+    r"多少|多大比例|百分之几|(?<!哪)几(?:个|次|年|名|位|种|天|岁|倍|人|成|届)|哪一?年|何年"
+    r"|\bhow (?:many|much|long)\b|\b(?:what|which) year\b|\bwhat (?:percentage|proportion)\b")
+# Digits, or a Chinese numeral with a unit (一是 and 二者 are no amounts).
+_NUMBER = re.compile(r"[0-9]|[一二三四五六七八九十百千万亿两]+"
+                     r"(?:个|名|人|万|亿|元|年|月|日|天|次|倍|%|成|岁|届|批|项|家|所)")
+
+
+def asks_for_number(question: str) -> bool:
+    """Whether normalised `question` asks for an amount, count or year."""
+    return bool(_ASKS_NUMBER.search(question))
+
+
+def holds_number(text: str) -> bool:
+    """Whether half-width `text` states an amount, count or year."""
+    return bool(_NUMBER.search(text))

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 import rag
 from rag.byline import Bylines
 from rag.passages import fold
-from rag.text import normalize, reordered_phrases, tokenize
+from rag.text import asks_for_number, holds_number, normalize, reordered_phrases, tokenize
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 
@@ -81,3 +81,30 @@ def test_a_question_with_a_postposed_adjective_matches_the_compound(tmp_path):
 def test_the_passage_fold_is_nfkc_and_lower_case(text):
     """The fast fold the word-coverage checks use gives what NFKC + lower would."""
     assert fold(text) == unicodedata.normalize("NFKC", text).lower()
+
+
+def test_questions_for_an_amount_are_told_apart_from_list_questions():
+    asks = ["全国一共有多少灵活就业人员？", "山东女子学院现有几个校区？",
+            "安源大罢工发生在哪一年？", "How many flexible workers are there?"]
+    assert all(asks_for_number(normalize(q)) for q in asks)
+    assert not any(asks_for_number(normalize(q)) for q in
+                   ["要从哪几个方面发力？", "工会要深化哪些品牌活动？", "How can unions help?"])
+    assert holds_number("成立100周年") and holds_number("覆盖三万人")
+    assert not holds_number("一是优化评价体系，二者协同合作")
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "bm25"])
+def test_an_amount_no_passage_states_is_not_answered(tmp_path, mode):
+    from rag.types import Article
+
+    articles = [
+        Article(id="a", title="", body="灵活就业人员可以参加生育保险，按规定享受生育津贴。"),
+        Article(id="b", title="", body="上海市规定生育津贴按月发放，标准为每月3000元。"),
+    ]
+    rag.build_index(articles, tmp_path / "index", encoder=rag.HashEncoder(), progress=False)
+    retriever = rag.Retriever.load(tmp_path / "index", encoder=rag.HashEncoder(), progress=False)
+    assert retriever.search("上海市生育津贴每月多少？", k=1, mode=mode).hits[0].article_id == "b"
+    assert not retriever.search("上海市生育津贴每月多少？", k=1, mode=mode).abstained
+    unanswered = retriever.search("灵活就业人员的生育津贴有多少？", k=1, mode=mode)
+    assert unanswered.hits[0].article_id == "a" and unanswered.abstained
+    assert not retriever.search("灵活就业人员能领生育津贴吗？", k=1, mode=mode).abstained
