@@ -246,3 +246,30 @@ def _versions() -> dict:
         except PackageNotFoundError:
             out[package] = None
     return out
+
+
+DEFAULT_INDEX = "index"
+DEFAULT_CORPUS = "corpus"
+
+
+def recorded_corpus(index_dir: Path) -> Path | None:
+    """The corpus folder an index was built from (the bundled corpus for the
+    bundled index when it is missing), or None."""
+    try:
+        recorded = store.read_manifest(index_dir).get("corpus_dir")
+    except store.IndexLoadError:
+        recorded = None
+        if index_dir == Path(DEFAULT_INDEX) and Path(DEFAULT_CORPUS).is_dir():
+            return Path(DEFAULT_CORPUS)
+    if not recorded:
+        return None
+    return Path(os.path.normpath(index_dir.resolve() / recorded))
+
+
+def check_fresh(index_dir: Path, corpus_dir: Path) -> None:
+    """Raise StaleIndexError unless the index was built from the corpus as it is now."""
+    if not is_fresh(index_dir, corpus_dir):
+        raise store.StaleIndexError(
+            f"index at {index_dir} is stale: the corpus at {corpus_dir} changed since it was "
+            f"built; run `rag build --corpus {corpus_dir} --index {index_dir}`"
+        )

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import heapq
-import os
 import re
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -13,15 +13,14 @@ import numpy as np
 
 from . import byline, crosslingual, store
 from .encoder import Encoder, load_encoder
-from .indexer import build_index, is_fresh
+from .indexer import DEFAULT_INDEX, build_index, check_fresh, recorded_corpus
 from .passages import FoldedPassages
 from .text import asks_for_number, holds_number, normalize, reordered_phrases, tokenize
 from .types import Article, Hit, SearchResult
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 MODES = ("hybrid", "dense", "bm25")
-DEFAULT_INDEX = "index"
-DEFAULT_CORPUS = "corpus"
+GRAPH_INDEXES = ("hnsw", "hnsw-sq8")
 
 
 @dataclass(frozen=True)
@@ -105,14 +104,14 @@ class Retriever:
             manifest = None
         if manifest is not None and wanted and manifest.get("model") != wanted:
             store.check_model(manifest, wanted, encoder.dim if encoder else None, index_dir)
-        corpus_dir = Path(corpus) if corpus is not None else _recorded_corpus(index_dir)
+        corpus_dir = Path(corpus) if corpus is not None else recorded_corpus(index_dir)
         if corpus_dir is not None and corpus_dir.is_dir():
             if rebuild or manifest is None:
                 name = wanted or (manifest or {}).get("model")
                 build_index(corpus_dir, index_dir, model=name, encoder=encoder, progress=progress,
                             backend=backend)
             else:
-                _check_fresh(index_dir, corpus_dir)
+                check_fresh(index_dir, corpus_dir)
         # Vectors are read from disk per query (its ~100 candidate rows), so
         # they need not sit in RAM beside the FAISS index's compressed copy.
         stored = store.load_index(index_dir)
@@ -170,6 +169,17 @@ class Retriever:
         have); `restrict` keeps only the passages of the articles in those rows."""
         n = min(max(self.params.candidates, k), len(self.stored.chunks))
         qvec = self.encoder.encode([text])[0] if mode != "bm25" else None
+        dense = None
+        if qvec is not None and restrict is None:
+            # A graph index walks its graph on one core (releasing the GIL)
+            # while this thread tokenizes and scores BM25 on the other: 9.9 ->
+            # 8.1 ms at 1M passages. Exact search brings its own threads and
+            # gains nothing.
+            if self.manifest["index_type"] in GRAPH_INDEXES:
+                dense = self._faiss_thread.submit(self.dense_candidates, qvec, n)
+            else:
+                dense = Future()
+                dense.set_result(self.dense_candidates(qvec, n))
         tokens = tokenize(text) if tokens is None else tokens
         words = [t for t in tokens if not t.startswith("~")]
         bm25 = None
@@ -182,8 +192,8 @@ class Retriever:
         if restrict is not None:
             rows = self.stored.chunks.article_rows
             candidates.update(np.flatnonzero(np.isin(rows, restrict)).tolist())
-        elif qvec is not None:
-            candidates.update(int(i) for i in self.dense_candidates(qvec, n))
+        elif dense is not None:
+            candidates.update(int(i) for i in dense.result())
         if restrict is None and bm25 is not None and bm25.max() > 0:
             # (-bm25, kth small): ~25x faster than the top end of bm25 itself,
             # whose many zero scores make the selection degenerate.
@@ -213,6 +223,10 @@ class Retriever:
         if self._vectors_in_index:
             return self.stored.faiss_index.reconstruct_batch(rows)
         return np.asarray(self.stored.vectors[rows], dtype=np.float32)
+
+    @cached_property
+    def _faiss_thread(self) -> ThreadPoolExecutor:
+        return ThreadPoolExecutor(max_workers=1, thread_name_prefix="rag-faiss")
 
     @cached_property
     def _bylines(self) -> byline.Bylines:
@@ -274,24 +288,4 @@ class Retriever:
             start=chunk.start,
             end=chunk.end,
             chunk_id=chunk.id,
-        )
-
-
-def _recorded_corpus(index_dir: Path) -> Path | None:
-    try:
-        recorded = store.read_manifest(index_dir).get("corpus_dir")
-    except store.IndexLoadError:
-        recorded = None
-        if index_dir == Path(DEFAULT_INDEX) and Path(DEFAULT_CORPUS).is_dir():
-            return Path(DEFAULT_CORPUS)
-    if not recorded:
-        return None
-    return Path(os.path.normpath(index_dir.resolve() / recorded))
-
-
-def _check_fresh(index_dir: Path, corpus_dir: Path) -> None:
-    if not is_fresh(index_dir, corpus_dir):
-        raise store.StaleIndexError(
-            f"index at {index_dir} is stale: the corpus at {corpus_dir} changed since it was "
-            f"built; run `rag build --corpus {corpus_dir} --index {index_dir}`"
         )
