@@ -112,8 +112,8 @@ class Retriever:
                             backend=backend)
             else:
                 check_fresh(index_dir, corpus_dir)
-        # Vectors are read from disk per query (its ~100 candidate rows), so
-        # they need not sit in RAM beside the FAISS index's compressed copy.
+        # A compressed index's float vectors stay on disk: a query reads its
+        # ~100 candidate rows (see _vectors).
         stored = store.load_index(index_dir)
         encoder = encoder or load_encoder(stored.manifest["model"], backend=backend)
         store.check_model(stored.manifest, encoder.name, encoder.dim, index_dir)
