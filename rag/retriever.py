@@ -20,7 +20,6 @@ from .types import Article, Hit, SearchResult
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 MODES = ("hybrid", "dense", "bm25")
-GRAPH_INDEXES = ("hnsw", "hnsw-sq8")
 
 
 @dataclass(frozen=True)
@@ -175,7 +174,7 @@ class Retriever:
             # while this thread tokenizes and scores BM25 on the other: 9.9 ->
             # 8.1 ms at 1M passages. Exact search brings its own threads and
             # gains nothing.
-            if self.manifest["index_type"] in GRAPH_INDEXES:
+            if store.is_graph(self.manifest["index_type"]):
                 dense = self._faiss_thread.submit(self.dense_candidates, qvec, n)
             else:
                 dense = Future()

@@ -86,6 +86,11 @@ def holds_exact_vectors(index_type: str) -> bool:
     return index_type in ("flat", "hnsw")
 
 
+def is_graph(index_type: str) -> bool:
+    """Whether the FAISS index is an HNSW graph (searched on one core)."""
+    return index_type.startswith("hnsw")
+
+
 def make_faiss_index(vectors: np.ndarray, index_type: str):
     import faiss
 
