@@ -11,11 +11,11 @@ from pathlib import Path
 
 import numpy as np
 
-from . import byline, crosslingual, store
+from . import byline, crosslingual, places, store
 from .encoder import Encoder, load_encoder
 from .indexer import DEFAULT_INDEX, build_index, check_fresh, recorded_corpus
 from .passages import FoldedPassages
-from .text import asks_for_number, holds_number, normalize, reordered_phrases, tokenize
+from .text import answers_number, normalize, reordered_phrases, tokenize
 from .types import Article, Hit, SearchResult
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -258,10 +258,14 @@ class Retriever:
         (for an English question: most of its content words, via their Chinese
         translations) or is semantically close. A question for an amount or a
         year is answered only by a passage that states one: 韩国的产假补贴是多少
-        finds maternity-benefit passages, none of which can answer it."""
+        finds maternity-benefit passages, none of which can answer it. Nor
+        does a corpus that never names the place a question asks about (法国的
+        灵活就业人员怎样参保, see places.py)."""
         if not ranked:
             return True
-        if asks_for_number(question) and not holds_number(self.passages.text(ranked[0])):
+        if translation is None and places.unknown_places(words, self._vocab):
+            return True
+        if not answers_number(question, self.passages.text(ranked[0])):
             return True
         if translation is not None:
             coverage = translation.coverage(self.passages.text(ranked[0]))

@@ -187,6 +187,12 @@ _ASKS_NUMBER = re.compile(
 # Digits, or a Chinese numeral with a unit (一是 and 二者 are no amounts).
 _NUMBER = re.compile(r"[0-9]|[一二三四五六七八九十百千万亿两]+"
                      r"(?:个|名|人|万|亿|元|年|月|日|天|次|倍|%|成|岁|届|批|项|家|所)")
+# A year or a day is asked for with its own words, and only a calendar year or
+# date answers it: "100年来" is a span, not the year a congress met.
+_ASKS_YEAR = re.compile(r"哪一?年|何年|\b(?:what|which) year\b")
+_YEAR = re.compile(r"(?<![\d.])(?:1[0-9]|20)\d{2}(?![\d.%])|[〇零一二三四五六七八九]{4}年|[前去今明同次翌当]年")
+_ASKS_DAY = re.compile(r"哪一?天|几月几[日号]|几号|\b(?:what|which) (?:date|day)\b|\bon what day\b")
+_DAY = re.compile(r"\d{1,2}\s*[日号]|[一二三四五六七八九十]{1,3}[日号]|[前昨今明同次翌当]日|[前昨今明]天")
 
 
 def asks_for_number(question: str) -> bool:
@@ -197,3 +203,13 @@ def asks_for_number(question: str) -> bool:
 def holds_number(text: str) -> bool:
     """Whether half-width `text` states an amount, count or year."""
     return bool(_NUMBER.search(text))
+
+
+def answers_number(question: str, passage: str) -> bool:
+    """False when normalised `question` asks for a year, a day or an amount
+    that half-width `passage` does not state at all; True otherwise."""
+    if _ASKS_YEAR.search(question):
+        return bool(_YEAR.search(passage))
+    if _ASKS_DAY.search(question):
+        return bool(_DAY.search(passage))
+    return not asks_for_number(question) or holds_number(passage)

@@ -1,4 +1,5 @@
-"""Question kinds the scoring handles specially: byline questions and Taiwan variants."""
+"""Question kinds the scoring handles specially: byline questions, Taiwan variants,
+questions for amounts, years and days, and questions about places."""
 
 import unicodedata
 from pathlib import Path
@@ -10,7 +11,15 @@ from hypothesis import strategies as st
 import rag
 from rag.byline import Bylines
 from rag.passages import fold
-from rag.text import asks_for_number, holds_number, normalize, reordered_phrases, tokenize
+from rag.places import gazetteer, unknown_places
+from rag.text import (
+    answers_number,
+    asks_for_number,
+    holds_number,
+    normalize,
+    reordered_phrases,
+    tokenize,
+)
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 
@@ -108,3 +117,41 @@ def test_an_amount_no_passage_states_is_not_answered(tmp_path, mode):
     unanswered = retriever.search("灵活就业人员的生育津贴有多少？", k=1, mode=mode)
     assert unanswered.hits[0].article_id == "a" and unanswered.abstained
     assert not retriever.search("灵活就业人员能领生育津贴吗？", k=1, mode=mode).abstained
+
+
+def test_a_year_or_a_day_is_answered_only_by_a_calendar_year_or_date():
+    year, day = normalize("中共一大是在哪一年召开的？"), normalize("大会是在哪一天召开的？")
+    assert not answers_number(year, "党的一大通过的决议……100年来，工人运动不断发展")
+    assert answers_number(year, "1921年7月，中共一大在上海召开")
+    assert not answers_number(day, "庆祝全国总工会成立100周年大会")
+    assert answers_number(day, "大会于4月28日在北京召开")
+    assert answers_number(normalize("工会有哪些作用？"), "没有数字")
+
+
+def test_place_names_come_with_their_short_and_full_forms():
+    places = gazetteer()
+    assert places["浙江"] == {"浙江", "浙江省"} and places["浙江省"] == places["浙江"]
+    assert {"新疆", "新疆维吾尔自治区"} <= places["新疆"]
+    assert places["大理"] == {"大理", "大理白族自治州"}
+    assert "内蒙古" in places["内蒙古自治区"]  # 内 alone is no name
+    assert "法国" in places and "东南亚" in places
+    assert "中国" not in places  # the corpus's own country bounds no question
+
+
+def test_a_place_the_corpus_never_names_is_known_by_its_words(seed):
+    vocab = seed._vocab
+    assert unknown_places(tokenize("法国的灵活就业人员怎样参保？", bigrams=False), vocab) == ["法国"]
+    # The page names 新疆维吾尔自治区, 四川省 and 石家庄市, in whatever form asked.
+    for known in ["新疆自治区的工会", "四川的灵活就业人员", "石家庄总工会"]:
+        assert unknown_places(tokenize(known, bigrams=False), vocab) == []
+    # 保山 is a city, but 确保 + 山区 names no place.
+    assert unknown_places(tokenize("确保山区职工参保", bigrams=False), vocab) == []
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "bm25"])
+def test_a_question_about_a_place_the_corpus_never_names_is_not_answered(seed, mode):
+    for question in ["法国的灵活就业人员怎样享受生育保险待遇？", "浙江省的灵活就业人员怎样参加生育保险？"]:
+        assert seed.search(question, k=3, mode=mode).abstained, question
+    # Places the page does name are answered as before.
+    for question in ["四川省灵活就业人员怎样参加生育保险？", "新疆各级工会要怎样学习贯彻讲话精神？"]:
+        assert not seed.search(question, k=3, mode=mode).abstained, question
