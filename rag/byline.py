@@ -59,7 +59,9 @@ class Bylines:
         for row in sorted(set().union(*(self.rows_with(w) for w in words))):
             author, affiliation = self.authors[row], self.affiliations[row]
             named = [w for w in words if w in author or w in affiliation]
-            left = [w for w in words if w not in named]
+            # jieba's search mode also emits compounds of named parts (新疆自治区
+            # from 新疆维吾尔自治区's 新疆 + 自治区): those name nothing more.
+            left = [w for w in words if w not in named and covered(w, named) < len(w)]
             if named and sum(map(len, left)) <= 2 and (
                 (author and covered(author, named) == len(author))
                 or (affiliation and 2 * covered(affiliation, named) >= len(affiliation))

@@ -49,6 +49,9 @@ class RetrievalParams:
     min_cosine_latin: float = 0.695
     cosine_per_coverage: float = 0.1
     calibration_sample: int = 2048  # vectors used to estimate the cosine mean/std
+    # "What is X's article about" is answered from the article's opening
+    # paragraphs, where a commentary states its case (lede and nut graf).
+    opening_paragraphs: int = 2
 
 
 class Retriever:
@@ -148,8 +151,8 @@ class Retriever:
         about, rest = self._bylines.named(words) if named else ([], [])
         if about:
             # A question about an article named by its byline ("罗荣波的文章讲了
-            # 什么"): rank its passages against its headline (see byline.py),
-            # and answer: the article exists.
+            # 什么"): rank its opening passages against its headline (see
+            # byline.py), and answer: the article exists.
             query_text = normalize(byline.headline([self.articles[r] for r in about], rest))
             ids, scores, cos = self._rank(query_text, k, mode, restrict=about)
         else:
@@ -165,7 +168,8 @@ class Retriever:
               tokens: list[str] | None = None):
         """Candidate passage ids, their fused scores and (unless bm25 mode)
         cosines for normalised query `text` (whose `tokens` the caller may
-        have); `restrict` keeps only the passages of the articles in those rows."""
+        have); `restrict` keeps only the opening passages of the articles in
+        those rows."""
         n = min(max(self.params.candidates, k), len(self.stored.chunks))
         qvec = self.encoder.encode([text])[0] if mode != "bm25" else None
         dense = None
@@ -189,8 +193,10 @@ class Retriever:
             bm25 = self._bm25_scores(tokens + reordered)
         candidates: set[int] = set()
         if restrict is not None:
-            rows = self.stored.chunks.article_rows
-            candidates.update(np.flatnonzero(np.isin(rows, restrict)).tolist())
+            chunks = self.stored.chunks
+            keep = np.isin(chunks.article_rows, restrict)
+            keep &= chunks.paragraphs <= self.params.opening_paragraphs
+            candidates.update(np.flatnonzero(keep).tolist())
         elif dense is not None:
             candidates.update(int(i) for i in dense.result())
         if restrict is None and bm25 is not None and bm25.max() > 0:

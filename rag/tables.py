@@ -147,6 +147,11 @@ class ChunkTable(Sequence):
     def article_rows(self) -> np.ndarray:
         return self._rows["article"]
 
+    @property
+    def paragraphs(self) -> np.ndarray:
+        """Each passage's paragraph number in its article, from 1."""
+        return self._rows["paragraph"]
+
     def __getitem__(self, i):
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self)))]

@@ -190,9 +190,11 @@ _NUMBER = re.compile(r"[0-9]|[一二三四五六七八九十百千万亿两]+"
 # A year or a day is asked for with its own words, and only a calendar year or
 # date answers it: "100年来" is a span, not the year a congress met.
 _ASKS_YEAR = re.compile(r"哪一?年|何年|\b(?:what|which) year\b")
-_YEAR = re.compile(r"(?<![\d.])(?:1[0-9]|20)\d{2}(?![\d.%])|[〇零一二三四五六七八九]{4}年|[前去今明同次翌当]年")
+_YEAR = re.compile(r"(?<![\d.])(?:1[0-9]|20)\d{2}(?![\d.%])"
+                   r"|[〇零一二三四五六七八九]{4}年|[前去今明同次翌当]年")
 _ASKS_DAY = re.compile(r"哪一?天|几月几[日号]|几号|\b(?:what|which) (?:date|day)\b|\bon what day\b")
-_DAY = re.compile(r"\d{1,2}\s*[日号]|[一二三四五六七八九十]{1,3}[日号]|[前昨今明同次翌当]日|[前昨今明]天")
+_DAY = re.compile(r"\d{1,2}\s*[日号]|[一二三四五六七八九十]{1,3}[日号]"
+                  r"|[前昨今明同次翌当]日|[前昨今明]天")
 
 
 def asks_for_number(question: str) -> bool:

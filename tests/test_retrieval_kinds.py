@@ -46,6 +46,23 @@ def test_affiliation_questions_work_like_author_questions(seed):
     assert not res.abstained and res.hits[0].article_id == article.id
 
 
+def test_a_byline_named_in_short_still_names_its_article(seed):
+    """新疆自治区 is no substring of the byline, but jieba makes it of 新疆 + 自治区."""
+    article = next(a for a in seed.articles if "新疆维吾尔自治区" in a.affiliation)
+    words = [t for t in tokenize("新疆自治区总工会主席的文章谈了什么？") if not t.startswith("~")]
+    rows, rest = Bylines.of(seed.articles).named(words)
+    assert [seed.articles[r].id for r in rows] == [article.id] and rest == []
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "bm25"])
+def test_what_an_article_is_about_comes_from_its_opening(seed, mode):
+    for article in seed.articles:
+        if article.author:
+            res = seed.search(f"{article.author}的文章主要讲什么？", k=2, mode=mode)
+            assert all(h.paragraph <= seed.params.opening_paragraphs for h in res.hits)
+            assert res.hits[0].article_id == article.id
+
+
 def test_a_question_with_its_own_topic_is_ranked_over_the_corpus(seed):
     author = next(a for a in seed.articles if a.author)
     question = f"{author.author}对生育津贴领取方式有什么建议"
@@ -140,7 +157,8 @@ def test_place_names_come_with_their_short_and_full_forms():
 
 def test_a_place_the_corpus_never_names_is_known_by_its_words(seed):
     vocab = seed._vocab
-    assert unknown_places(tokenize("法国的灵活就业人员怎样参保？", bigrams=False), vocab) == ["法国"]
+    asked = tokenize("法国的灵活就业人员怎样参保？", bigrams=False)
+    assert unknown_places(asked, vocab) == ["法国"]
     # The page names 新疆维吾尔自治区, 四川省 and 石家庄市, in whatever form asked.
     for known in ["新疆自治区的工会", "四川的灵活就业人员", "石家庄总工会"]:
         assert unknown_places(tokenize(known, bigrams=False), vocab) == []
@@ -150,8 +168,10 @@ def test_a_place_the_corpus_never_names_is_known_by_its_words(seed):
 
 @pytest.mark.parametrize("mode", ["hybrid", "bm25"])
 def test_a_question_about_a_place_the_corpus_never_names_is_not_answered(seed, mode):
-    for question in ["法国的灵活就业人员怎样享受生育保险待遇？", "浙江省的灵活就业人员怎样参加生育保险？"]:
+    for question in ["法国的灵活就业人员怎样享受生育保险待遇？",
+                     "浙江省的灵活就业人员怎样参加生育保险？"]:
         assert seed.search(question, k=3, mode=mode).abstained, question
     # Places the page does name are answered as before.
-    for question in ["四川省灵活就业人员怎样参加生育保险？", "新疆各级工会要怎样学习贯彻讲话精神？"]:
+    for question in ["四川省灵活就业人员怎样参加生育保险？",
+                     "新疆各级工会要怎样学习贯彻讲话精神？"]:
         assert not seed.search(question, k=3, mode=mode).abstained, question
