@@ -16,11 +16,10 @@ import numpy as np
 
 from .chunking import split_sentences
 from .conversation import (
-    asks_for_author,
+    asks_for_byline,
     content_words,
     contextual_query,
     is_meta_question,
-    mentions_metadata,
     strip_follow_markers,
 )
 from .text import normalize, tokenize
@@ -227,9 +226,9 @@ def answer_question(retriever, question: str, *, k: int = 5, mode: str = "hybrid
     if result.abstained or not result.hits:
         message = ABSTAIN_MESSAGE + (f" {ABSTAIN_MESSAGE_EN}" if _mostly_latin(question) else "")
         return Answer(question, query, message, True, (), tuple(result.hits[:3]))
-    if is_meta_question(question) or (mentions_metadata(question) and query == question
-                                      and asks_for_author(question)):
-        citation = _meta_citation(retriever.article(result.hits[0].article_id))
+    top = retriever.article(result.hits[0].article_id)
+    if is_meta_question(question) or (query == question and asks_for_byline(question, top.author)):
+        citation = _meta_citation(top)
         text = f"{escape_markdown(f'《{citation.title}》')}：{_render([citation])}"
         return Answer(question, query, text, False, (citation,))
     focus = strip_follow_markers(question) if query != question else ""

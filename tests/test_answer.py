@@ -193,6 +193,21 @@ def test_meta_question_quotes_the_byline(retriever):
     assert wiki.citations[0].quote == "作者：维基百科" and wiki.citations[0].start == -1
 
 
+@pytest.mark.parametrize("question", ["张三的单位是哪里？", "讲生育津贴的那篇文章题目是什么？",
+                                      "谈社会保险法修订的文章作者是谁？"])
+def test_a_question_for_a_byline_field_quotes_the_byline(retriever, question):
+    answer = answer_question(retriever, question)
+    (c,) = answer.citations
+    assert c.article_id == "news" and c.quote == "■ 张三（武汉大学法学院）"
+    assert "《完善灵活就业人员生育保障》" in answer.answer
+
+
+def test_a_topic_that_merely_says_unit_is_answered_from_the_text(retriever):
+    answer = answer_question(retriever, "没单位的灵活就业人员能领生育津贴吗？")
+    assert not answer.abstained and answer.citations[0].start >= 0
+    assert "生育津贴" in answer.citations[0].quote
+
+
 def test_citation_line_and_terminal_text(retriever):
     answer = answer_question(retriever, "广东省允许灵活就业人员享受什么？")
     c = answer.citations[0]
