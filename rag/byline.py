@@ -13,6 +13,7 @@ import bisect
 import itertools
 import unicodedata
 from collections.abc import Sequence
+from functools import cached_property
 
 from .types import Article
 
@@ -36,6 +37,24 @@ class Bylines:
         lines = [f"{a}\t{b}" for a, b in zip(self.authors, self.affiliations, strict=True)]
         self._joined = "\n".join(lines)
         self._starts = list(itertools.accumulate((len(x) + 1 for x in lines), initial=0))
+
+    @cached_property
+    def _names(self) -> frozenset[str]:
+        return frozenset(a for a in self.authors if len(a) >= 2)
+
+    def set_apart(self, text: str) -> str:
+        """`text` with spaces around the authors' names in it, so that jieba
+        cannot glue a short name to the next character (张三是 -> 张三 是) and
+        miss it. Looks up the text's own substrings: a question costs the
+        same whatever the number of authors."""
+        names, longest = self._names, max(map(len, self._names), default=0)
+        out, i = [], 0
+        while i < len(text):
+            size = next((n for n in range(min(longest, len(text) - i), 1, -1)
+                         if text[i : i + n] in names), 0)
+            out.append(f" {text[i : i + size]} " if size else text[i])
+            i += size or 1
+        return "".join(out)
 
     @classmethod
     def of(cls, articles: Sequence[Article]) -> Bylines:

@@ -145,9 +145,11 @@ class Retriever:
         translation = crosslingual.translate(text, self._vocab) if english else None
         if translation and translation.expansion:
             text = f"{text} {translation.expansion}"
+        named = not english and mode != "dense"
+        if named:
+            text = self._bylines.set_apart(text)
         tokens = tokenize(text)
         words = [t for t in tokens if not t.startswith("~")]  # jieba words, no bigrams
-        named = not english and mode != "dense"
         about, rest = self._bylines.named(words) if named else ([], [])
         if about:
             # A question about an article named by its byline ("罗荣波的文章讲了

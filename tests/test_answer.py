@@ -193,7 +193,8 @@ def test_meta_question_quotes_the_byline(retriever):
     assert wiki.citations[0].quote == "作者：维基百科" and wiki.citations[0].start == -1
 
 
-@pytest.mark.parametrize("question", ["张三的单位是哪里？", "讲生育津贴的那篇文章题目是什么？",
+@pytest.mark.parametrize("question", ["张三的单位是哪里？", "张三是哪个单位的？",
+                                      "讲生育津贴的那篇文章题目是什么？",
                                       "谈社会保险法修订的文章作者是谁？"])
 def test_a_question_for_a_byline_field_quotes_the_byline(retriever, question):
     answer = answer_question(retriever, question)

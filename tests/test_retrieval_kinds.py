@@ -63,6 +63,15 @@ def test_what_an_article_is_about_comes_from_its_opening(seed, mode):
             assert res.hits[0].article_id == article.id
 
 
+def test_a_short_author_name_is_set_apart_from_the_next_character():
+    bylines = Bylines(["张三", "胡玉玲", ""], ["武汉大学法学院", "", ""])
+    assert "张三" not in tokenize("张三是哪个单位的？", bigrams=False)  # jieba: 张三是
+    apart = bylines.set_apart("张三是哪个单位的？")
+    assert "张三" in tokenize(apart, bigrams=False)
+    assert bylines.named(tokenize(apart, bigrams=False)) == ([0], ["单位"])
+    assert bylines.set_apart("没有作者名的问题") == "没有作者名的问题"
+
+
 def test_a_question_with_its_own_topic_is_ranked_over_the_corpus(seed):
     author = next(a for a in seed.articles if a.author)
     question = f"{author.author}对生育津贴领取方式有什么建议"
