@@ -94,10 +94,18 @@ def evaluate(retriever, questions: list[Question], *, mode: str = "hybrid", k: i
             "ctx1": len(_squash(hits[0].text)) if hits else 0,
             "ctx5": sum(len(_squash(h.text)) for h in hits[:5]),
         })
+    return report_of(rows, mode=mode, k=k)
+
+
+def report_of(rows: list[dict], *, mode: str, k: int = 5, name: str = "") -> dict:
+    """Overall and per-type metrics of per-question `rows` (from `evaluate`,
+    possibly of several sets pooled)."""
     report = {"mode": mode, "k": k, "overall": summarize(rows), "by_type": {}}
     for qtype in sorted({r["type"] for r in rows}):
         report["by_type"][qtype] = summarize([r for r in rows if r["type"] == qtype])
     report["rows"] = rows
+    if name:
+        report["set"] = name
     return report
 
 
@@ -105,6 +113,8 @@ def summarize(rows: list[dict]) -> dict:
     answerable = [r for r in rows if r["answerable"]]
     unanswerable = [r for r in rows if not r["answerable"]]
     n = len(answerable)
+    right = sum(r["abstained"] for r in unanswerable)
+    wrong = sum(r["abstained"] for r in answerable)
 
     def hit_at(k: int) -> float:
         return sum(1 for r in answerable if r["rank"] and r["rank"] <= k) / n if n else 0.0
@@ -118,9 +128,13 @@ def summarize(rows: list[dict]) -> dict:
         "mrr@5": sum(1 / r["rank"] for r in answerable if r["rank"] and r["rank"] <= 5) / n
         if n
         else 0.0,
-        "abstained_unanswerable": sum(r["abstained"] for r in unanswerable),
+        "abstained_unanswerable": right,
         "unanswerable": len(unanswerable),
-        "false_abstentions": sum(r["abstained"] for r in answerable),
+        "false_abstentions": wrong,
+        # Of the abstentions, the share that were right; of the unanswerable
+        # questions, the share abstained on (None where there is nothing to count).
+        "abstain_precision": right / (right + wrong) if right + wrong else None,
+        "abstain_recall": right / len(unanswerable) if unanswerable else None,
         "p50_ms": 1000 * statistics.median([r["seconds"] for r in rows]) if rows else 0.0,
         "ctx@1": statistics.mean([r["ctx1"] for r in rows]) if rows else 0.0,
         "ctx@5": statistics.mean([r["ctx5"] for r in rows]) if rows else 0.0,
@@ -130,8 +144,8 @@ def summarize(rows: list[dict]) -> dict:
 def format_table(reports: list[dict], title: str = "") -> str:
     """Markdown table: one row per mode, then per question type for each mode."""
     head = ("| set | mode | type | n | hit@1 | hit@3 | hit@5 | MRR@5 | abstain (unans.) "
-            "| false abst. | ctx@1 | ctx@5 | p50 ms |")
-    lines = [f"### {title}" if title else "", head, "|" + "---|" * 13]
+            "| false abst. | abst. P / R | ctx@1 | ctx@5 | p50 ms |")
+    lines = [f"### {title}" if title else "", head, "|" + "---|" * 14]
     for rep in reports:
         groups = [("all", rep["overall"])]
         if len(rep["by_type"]) > 1:
@@ -141,6 +155,11 @@ def format_table(reports: list[dict], title: str = "") -> str:
                 f"| {rep.get('set', '')} | {rep['mode']} | {qtype} | {s['questions']} "
                 f"| {s['hit@1']:.3f} | {s['hit@3']:.3f} | {s['hit@5']:.3f} | {s['mrr@5']:.3f} "
                 f"| {s['abstained_unanswerable']}/{s['unanswerable']} | {s['false_abstentions']} "
+                f"| {_share(s['abstain_precision'])} / {_share(s['abstain_recall'])} "
                 f"| {s['ctx@1']:.0f} | {s['ctx@5']:.0f} | {s['p50_ms']:.1f} |"
             )
     return "\n".join(line for line in lines if line is not None)
+
+
+def _share(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}"

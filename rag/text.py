@@ -196,6 +196,19 @@ _ASKS_DAY = re.compile(r"哪一?天|几月几[日号]|几号|\b(?:what|which) (?
 _DAY = re.compile(r"\d{1,2}\s*[日号]|[一二三四五六七八九十]{1,3}[日号]"
                   r"|[前昨今明同次翌当]日|[前昨今明]天")
 
+# An amount of money or a head count is answered only by a passage stating
+# one: "每月能领多少生育津贴" is not answered by "其中1%视为生育保险缴费".
+_AMOUNT = r"(?:\d[\d,.]*|[一二三四五六七八九十百千万亿两零〇]+)\s*(?:万|亿|千|百)?多?"
+_MONEY_WORDS = "钱|价格|价钱|费用|工资|津贴|补贴|奖金|收入|票价|售价|造价|成本|耗资|金额|薪酬|薪水"
+_TYPED_AMOUNTS = (
+    (re.compile(rf"(?:多少|几)(?:钱|元|块)|(?:{_MONEY_WORDS})[^,。?]{{0,6}}(?:多少|几)"
+                rf"|(?:多少|几)[^,。?]{{0,4}}(?:{_MONEY_WORDS})"),
+     re.compile(_AMOUNT + r"(?:元|美元|欧元|英镑|日元|日圆|港元|港币|人民币|块|镑"
+                r"|法郎|卢布|韩元|台币)|[$¥€£]\s*\d")),
+    (re.compile(r"(?:多少|几)个?(?:人|名|位)(?![民员才工])"),
+     re.compile(_AMOUNT + r"(?:人|名|位)")),
+)
+
 
 def asks_for_number(question: str) -> bool:
     """Whether normalised `question` asks for an amount, count or year."""
@@ -208,10 +221,14 @@ def holds_number(text: str) -> bool:
 
 
 def answers_number(question: str, passage: str) -> bool:
-    """False when normalised `question` asks for a year, a day or an amount
-    that half-width `passage` does not state at all; True otherwise."""
+    """False when normalised `question` asks for a year, a day, a sum of
+    money, a head count or any amount that half-width `passage` does not
+    state; True otherwise."""
     if _ASKS_YEAR.search(question):
         return bool(_YEAR.search(passage))
     if _ASKS_DAY.search(question):
         return bool(_DAY.search(passage))
+    for asks, states in _TYPED_AMOUNTS:
+        if asks.search(question):
+            return bool(states.search(passage))
     return not asks_for_number(question) or holds_number(passage)

@@ -154,6 +154,17 @@ def test_a_year_or_a_day_is_answered_only_by_a_calendar_year_or_date():
     assert answers_number(normalize("工会有哪些作用？"), "没有数字")
 
 
+def test_a_sum_of_money_or_a_head_count_needs_one_in_the_passage():
+    money = normalize("上海市灵活就业人员每月能领多少生育津贴？")
+    heads = normalize("表彰了多少人？")
+    assert not answers_number(money, "其中1%视为生育保险缴费")  # a number, but no money
+    assert answers_number(money, "生育津贴按月发放，标准为每月3000元")
+    assert not answers_number(heads, "庆祝全国总工会成立100周年")
+    assert answers_number(heads, "技能劳动者总量突破 2 亿人")
+    # Amounts of other kinds still take any number.
+    assert answers_number(normalize("缴费费率是多少？"), "费率为1%")
+
+
 def test_place_names_come_with_their_short_and_full_forms():
     places = gazetteer()
     assert places["浙江"] == {"浙江", "浙江省"} and places["浙江省"] == places["浙江"]
