@@ -15,7 +15,7 @@ from . import byline, crosslingual, places, store
 from .encoder import Encoder, load_encoder
 from .indexer import DEFAULT_INDEX, build_index, check_fresh, recorded_corpus
 from .passages import FoldedPassages
-from .text import answers_number, normalize, reordered_phrases, tokenize
+from .text import can_answer, normalize, reordered_phrases, tokenize
 from .types import Article, Hit, SearchResult
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -264,16 +264,17 @@ class Retriever:
     def _should_abstain(self, ranked, top_cos, words, translation, question) -> bool:
         """Abstain unless the best passage holds most of the question's words
         (for an English question: most of its content words, via their Chinese
-        translations) or is semantically close. A question for an amount or a
-        year is answered only by a passage that states one: 韩国的产假补贴是多少
-        finds maternity-benefit passages, none of which can answer it. Nor
-        does a corpus that never names the place a question asks about (法国的
-        灵活就业人员怎样参保, see places.py)."""
+        translations) or is semantically close. A question for an amount, a
+        date or an office holder is answered only by a passage that states
+        one (see text.can_answer): 韩国的产假补贴是多少 finds maternity-benefit
+        passages, none of which can answer it. Nor does a corpus that never
+        names the place a question asks about (法国的灵活就业人员怎样参保, see
+        places.py)."""
         if not ranked:
             return True
         if translation is None and places.unknown_places(words, self._vocab):
             return True
-        if not answers_number(question, self.passages.text(ranked[0])):
+        if not can_answer(question, self.passages.text(ranked[0])):
             return True
         if translation is not None:
             coverage = translation.coverage(self.passages.text(ranked[0]))

@@ -209,6 +209,12 @@ _TYPED_AMOUNTS = (
      re.compile(_AMOUNT + r"(?:人|名|位)")),
 )
 
+# "石家庄市总工会的主席是谁": who holds a role is answered only where the role
+# is named. Offices, not bylines: "作者是谁" is answered from the byline.
+_ASKS_HOLDER = re.compile(
+    r"(主席|社长|院长|校长|局长|部长|书记|总理|总统|首相|董事长|总经理|主任|市长|省长|县长"
+    r"|会长|理事长|总裁|主编|队长|教练)[^,。?]{0,3}(?:是谁|为谁|是哪位|由谁)")
+
 
 def asks_for_number(question: str) -> bool:
     """Whether normalised `question` asks for an amount, count or year."""
@@ -220,10 +226,12 @@ def holds_number(text: str) -> bool:
     return bool(_NUMBER.search(text))
 
 
-def answers_number(question: str, passage: str) -> bool:
+def can_answer(question: str, passage: str) -> bool:
     """False when normalised `question` asks for a year, a day, a sum of
-    money, a head count or any amount that half-width `passage` does not
-    state; True otherwise."""
+    money, a head count, any amount, or who holds an office, and half-width
+    `passage` states no such thing; True otherwise."""
+    if holder := _ASKS_HOLDER.search(question):
+        return holder.group(1) in passage
     if _ASKS_YEAR.search(question):
         return bool(_YEAR.search(passage))
     if _ASKS_DAY.search(question):

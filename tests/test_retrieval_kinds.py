@@ -1,5 +1,5 @@
 """Question kinds the scoring handles specially: byline questions, Taiwan variants,
-questions for amounts, years and days, and questions about places."""
+questions for amounts, dates and office holders, and questions about places."""
 
 import unicodedata
 from pathlib import Path
@@ -13,8 +13,8 @@ from rag.byline import Bylines
 from rag.passages import fold
 from rag.places import gazetteer, unknown_places
 from rag.text import (
-    answers_number,
     asks_for_number,
+    can_answer,
     holds_number,
     normalize,
     reordered_phrases,
@@ -147,22 +147,30 @@ def test_an_amount_no_passage_states_is_not_answered(tmp_path, mode):
 
 def test_a_year_or_a_day_is_answered_only_by_a_calendar_year_or_date():
     year, day = normalize("中共一大是在哪一年召开的？"), normalize("大会是在哪一天召开的？")
-    assert not answers_number(year, "党的一大通过的决议……100年来，工人运动不断发展")
-    assert answers_number(year, "1921年7月，中共一大在上海召开")
-    assert not answers_number(day, "庆祝全国总工会成立100周年大会")
-    assert answers_number(day, "大会于4月28日在北京召开")
-    assert answers_number(normalize("工会有哪些作用？"), "没有数字")
+    assert not can_answer(year, "党的一大通过的决议……100年来，工人运动不断发展")
+    assert can_answer(year, "1921年7月，中共一大在上海召开")
+    assert not can_answer(day, "庆祝全国总工会成立100周年大会")
+    assert can_answer(day, "大会于4月28日在北京召开")
+    assert can_answer(normalize("工会有哪些作用？"), "没有数字")
 
 
 def test_a_sum_of_money_or_a_head_count_needs_one_in_the_passage():
     money = normalize("上海市灵活就业人员每月能领多少生育津贴？")
     heads = normalize("表彰了多少人？")
-    assert not answers_number(money, "其中1%视为生育保险缴费")  # a number, but no money
-    assert answers_number(money, "生育津贴按月发放，标准为每月3000元")
-    assert not answers_number(heads, "庆祝全国总工会成立100周年")
-    assert answers_number(heads, "技能劳动者总量突破 2 亿人")
+    assert not can_answer(money, "其中1%视为生育保险缴费")  # a number, but no money
+    assert can_answer(money, "生育津贴按月发放，标准为每月3000元")
+    assert not can_answer(heads, "庆祝全国总工会成立100周年")
+    assert can_answer(heads, "技能劳动者总量突破 2 亿人")
     # Amounts of other kinds still take any number.
-    assert answers_number(normalize("缴费费率是多少？"), "费率为1%")
+    assert can_answer(normalize("缴费费率是多少？"), "费率为1%")
+
+
+def test_who_holds_an_office_is_answered_only_where_the_office_is_named():
+    asked = normalize("石家庄市总工会的主席是谁？")
+    assert not can_answer(asked, "石家庄市总工会与河北交通职业技术学院合作")
+    assert can_answer(asked, "石家庄市总工会主席张某出席")
+    # The author is in the byline, not a passage: no office is asked for.
+    assert can_answer(normalize("这篇文章的作者是谁？"), "没有署名的段落")
 
 
 def test_place_names_come_with_their_short_and_full_forms():
