@@ -196,8 +196,9 @@ _ASKS_DAY = re.compile(r"哪一?天|几月几[日号]|几号|\b(?:what|which) (?
 _DAY = re.compile(r"\d{1,2}\s*[日号]|[一二三四五六七八九十]{1,3}[日号]"
                   r"|[前昨今明同次翌当]日|[前昨今明]天")
 
-# An amount of money or a head count is answered only by a passage stating
-# one: "每月能领多少生育津贴" is not answered by "其中1%视为生育保险缴费".
+# An amount of money, a head count or a count of things is answered only by a
+# passage stating one: "每月能领多少生育津贴" is not answered by "其中1%视为
+# 生育保险缴费".
 _AMOUNT = r"(?:\d[\d,.]*|[一二三四五六七八九十百千万亿两零〇]+)\s*(?:万|亿|千|百)?多?"
 _MONEY_WORDS = "钱|价格|价钱|费用|工资|津贴|补贴|奖金|收入|票价|售价|造价|成本|耗资|金额|薪酬|薪水"
 _TYPED_AMOUNTS = (
@@ -205,8 +206,11 @@ _TYPED_AMOUNTS = (
                 rf"|(?:多少|几)[^,。?]{{0,4}}(?:{_MONEY_WORDS})"),
      re.compile(_AMOUNT + r"(?:元|美元|欧元|英镑|日元|日圆|港元|港币|人民币|块|镑"
                 r"|法郎|卢布|韩元|台币)|[$¥€£]\s*\d")),
-    (re.compile(r"(?:多少|几)个?(?:人|名|位)(?![民员才工])"),
+    (re.compile(r"(?<![第哪])(?:多少|几)个?(?:人|名|位)(?![民员才工])|(?<![第哪])(?:多少|几)"
+                r"[^,。?]{0,6}?(?:人员|职工|工人|劳动者|员工|会员|学生|居民|人口)"),
      re.compile(_AMOUNT + r"(?:人|名|位)")),
+    # 哪几个方面 asks which ones, 第几个 which place in a row: neither is a count.
+    (re.compile(r"(?<![第哪])(?:多少|几)个"), re.compile(_AMOUNT + r"个")),
 )
 
 # "石家庄市总工会的主席是谁": who holds a role is answered only where the role

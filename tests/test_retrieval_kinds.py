@@ -161,6 +161,12 @@ def test_a_sum_of_money_or_a_head_count_needs_one_in_the_passage():
     assert can_answer(money, "生育津贴按月发放，标准为每月3000元")
     assert not can_answer(heads, "庆祝全国总工会成立100周年")
     assert can_answer(heads, "技能劳动者总量突破 2 亿人")
+    workers = normalize("全国目前一共有多少灵活就业人员？")
+    assert not can_answer(workers, "党的二十届三中全会提出，健全灵活就业人员社保制度")
+    assert can_answer(workers, "灵活就业人员已达2亿人")
+    unions = normalize("新疆一共有多少个基层工会组织？")
+    assert not can_answer(unions, "成立100周年") and can_answer(unions, "建成基层工会3.5万个")
+    assert can_answer(normalize("要从哪几个方面发力？"), "一是强化政治引领")
     # Amounts of other kinds still take any number.
     assert can_answer(normalize("缴费费率是多少？"), "费率为1%")
 
