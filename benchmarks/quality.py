@@ -34,7 +34,8 @@ def main(argv=None) -> int:
     ours = ROOT / "benchmarks" / "data"
     default_qa = [SHARED / "seed_qa_dev.jsonl", ours / "seed_qa_extra.jsonl",
                   ours / "seed_qa_blind.jsonl", ours / "seed_qa_blind2.jsonl",
-                  ours / "seed_qa_blind3.jsonl", ours / "seed_qa_blind4.jsonl"]
+                  ours / "seed_qa_blind3.jsonl", ours / "seed_qa_blind4.jsonl",
+                  ours / "seed_qa_blind5.jsonl"]
     parser.add_argument("--qa", nargs="*", default=[str(p) for p in default_qa],
                         help="QA files in the seed_qa_dev.jsonl format (over --corpus)")
     parser.add_argument("--corpus", default=str(ROOT / "corpus"))

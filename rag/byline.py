@@ -22,6 +22,11 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower()
 
 
+# Words that only point at the article ("这篇文章", "那篇评论", "什么话题"): like
+# 文章 itself, they leave a question about the article, nothing more specific.
+_ARTICLE_WORDS = frozenset("这篇 那篇 该篇 篇文章 本文 该文 此文 全文 一文 评论 话题 主题".split())
+
+
 class Bylines:
     """Every article's folded author and affiliation, by article row.
 
@@ -80,7 +85,8 @@ class Bylines:
             named = [w for w in words if w in author or w in affiliation]
             # jieba's search mode also emits compounds of named parts (新疆自治区
             # from 新疆维吾尔自治区's 新疆 + 自治区): those name nothing more.
-            left = [w for w in words if w not in named and covered(w, named) < len(w)]
+            left = [w for w in words if w not in named and w not in _ARTICLE_WORDS
+                    and covered(w, named) < len(w)]
             if named and sum(map(len, left)) <= 2 and (
                 (author and covered(author, named) == len(author))
                 or (affiliation and 2 * covered(affiliation, named) >= len(affiliation))

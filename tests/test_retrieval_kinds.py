@@ -54,6 +54,14 @@ def test_a_byline_named_in_short_still_names_its_article(seed):
     assert [seed.articles[r].id for r in rows] == [article.id] and rest == []
 
 
+def test_words_that_only_point_at_the_article_leave_a_question_about_it(seed):
+    article = next(a for a in seed.articles if a.author == "班小辉")
+    for question in ["班小辉这篇文章写的是什么内容？", "班小辉那篇评论谈的是什么话题？"]:
+        words = [t for t in tokenize(question) if not t.startswith("~")]
+        rows, _ = Bylines.of(seed.articles).named(words)
+        assert [seed.articles[r].id for r in rows] == [article.id], question
+
+
 @pytest.mark.parametrize("mode", ["hybrid", "bm25"])
 def test_what_an_article_is_about_comes_from_its_opening(seed, mode):
     for article in seed.articles:
