@@ -22,9 +22,12 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower()
 
 
-# Words that only point at the article ("这篇文章", "那篇评论", "什么话题"): like
-# 文章 itself, they leave a question about the article, nothing more specific.
-_ARTICLE_WORDS = frozenset("这篇 那篇 该篇 篇文章 本文 该文 此文 全文 一文 评论 话题 主题".split())
+# Words that only point at the article or ask for its gist ("这篇文章", "那篇
+# 评论", "什么话题", "核心主张"): like 文章 itself, they leave a question about
+# the article, nothing more specific.
+_ARTICLE_WORDS = frozenset(
+    "这篇 那篇 该篇 篇文章 本文 该文 此文 全文 一文 评论 话题 主题 核心 主张 主旨 要点 论点 大意"
+    " 中心 思想 中心思想".split())
 
 
 class Bylines:

@@ -217,7 +217,7 @@ _TYPED_AMOUNTS = (
 # is named. Offices, not bylines: "作者是谁" is answered from the byline.
 _ASKS_HOLDER = re.compile(
     r"(主席|社长|院长|校长|局长|部长|书记|总理|总统|首相|董事长|总经理|主任|市长|省长|县长"
-    r"|会长|理事长|总裁|主编|队长|教练)[^,。?]{0,3}(?:是谁|为谁|是哪位|由谁)")
+    r"|会长|理事长|总裁|主编|队长|教练)[^,。?]{0,3}(?:是谁|为谁|是哪位|由谁|叫什么|姓什么|的名字|的姓名)")
 
 
 def asks_for_number(question: str) -> bool:

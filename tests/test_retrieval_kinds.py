@@ -56,7 +56,8 @@ def test_a_byline_named_in_short_still_names_its_article(seed):
 
 def test_words_that_only_point_at_the_article_leave_a_question_about_it(seed):
     article = next(a for a in seed.articles if a.author == "班小辉")
-    for question in ["班小辉这篇文章写的是什么内容？", "班小辉那篇评论谈的是什么话题？"]:
+    for question in ["班小辉这篇文章写的是什么内容？", "班小辉那篇评论谈的是什么话题？",
+                     "班小辉这篇评论的核心主张是什么？"]:
         words = [t for t in tokenize(question) if not t.startswith("~")]
         rows, _ = Bylines.of(seed.articles).named(words)
         assert [seed.articles[r].id for r in rows] == [article.id], question
@@ -183,6 +184,7 @@ def test_who_holds_an_office_is_answered_only_where_the_office_is_named():
     asked = normalize("石家庄市总工会的主席是谁？")
     assert not can_answer(asked, "石家庄市总工会与河北交通职业技术学院合作")
     assert can_answer(asked, "石家庄市总工会主席张某出席")
+    assert not can_answer(normalize("石家庄市总工会主席叫什么名字？"), "石家庄市总工会与学院合作")
     # The author is in the byline, not a passage: no office is asked for.
     assert can_answer(normalize("这篇文章的作者是谁？"), "没有署名的段落")
 
