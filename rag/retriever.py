@@ -158,7 +158,10 @@ class Retriever:
             query_text = normalize(byline.headline([self.articles[r] for r in about], rest))
             ids, scores, cos = self._rank(query_text, k, mode, restrict=about)
         else:
-            ids, scores, cos = self._rank(text, k, mode, tokens=tokens)
+            # m3e-small reads Chinese: an English question is embedded as the
+            # corpus terms it translates to, when it has any.
+            dense_text = translation.expansion if translation and translation.expansion else text
+            ids, scores, cos = self._rank(text, k, mode, tokens=tokens, dense_text=dense_text)
         order = np.argsort(-scores, kind="stable")[:k]
         ranked = [int(ids[j]) for j in order]
         top_cos = float(cos.max()) if cos is not None and len(ids) else None
@@ -167,13 +170,20 @@ class Retriever:
         return SearchResult(query=query, hits=hits, abstained=abstained)
 
     def _rank(self, text: str, k: int, mode: str, restrict: list[int] | None = None,
-              tokens: list[str] | None = None):
+              tokens: list[str] | None = None, dense_text: str | None = None):
         """Candidate passage ids, their fused scores and (unless bm25 mode)
         cosines for normalised query `text` (whose `tokens` the caller may
         have); `restrict` keeps only the opening passages of the articles in
-        those rows."""
+        those rows. With `dense_text`, that is what the dense side ranks by,
+        while the cosines returned, the abstention's evidence, stay those of
+        `text`."""
         n = min(max(self.params.candidates, k), len(self.stored.chunks))
-        qvec = self.encoder.encode([text])[0] if mode != "bm25" else None
+        qvec = check_vec = None
+        if mode != "bm25" and dense_text and dense_text != text:
+            # One at a time: a single text takes the encoder's short path.
+            qvec, check_vec = (self.encoder.encode([t])[0] for t in (dense_text, text))
+        elif mode != "bm25":
+            qvec = self.encoder.encode([text])[0]
         dense = None
         if qvec is not None and restrict is None:
             # A graph index walks its graph on one core (releasing the GIL)
@@ -221,6 +231,8 @@ class Retriever:
         if bm25 is not None and len(ids):
             scores += bm25[ids] / max(float(bm25.max()), 1e-9)
             self._add_sentence_bonus(scores, ids, words, k)
+        if check_vec is not None and len(ids):
+            cos = np.einsum("ij,j->i", self._vectors(ids), check_vec)
         return ids, scores, cos
 
     def _vectors(self, rows: np.ndarray) -> np.ndarray:

@@ -60,3 +60,32 @@ def test_more_word_forms_names_before_commas_and_headed_glosses():
     assert "民主" in by_word["democratic"] and "职业" in by_word["vocational"]
     assert by_word["unions"] == ("工会",)  # only via "trade union" / "labor union"
     assert "计算" in by_word["calculated"] and "技能" in by_word["skilled"]
+
+
+class Recording(rag.HashEncoder):
+    """A HashEncoder that remembers what it was asked to embed."""
+
+    def __init__(self):
+        super().__init__()
+        self.seen = []
+
+    def encode(self, texts, **kwargs):
+        self.seen.extend(texts)
+        return super().encode(texts, **kwargs)
+
+
+def test_an_english_question_is_embedded_as_its_chinese_terms(tmp_path):
+    """m3e-small reads Chinese: the dense side ranks by the corpus terms the
+    question translates to; the abstention still weighs the question itself."""
+    rag.build_index(CORPUS, tmp_path / "index", encoder=rag.HashEncoder(), progress=False)
+    encoder = Recording()
+    retriever = rag.Retriever.load(tmp_path / "index", encoder=encoder, rebuild=False,
+                                   progress=False)
+    question = "What should the revision of the Social Insurance Law make clear?"
+    retriever.search(question, k=3)
+    ranked_by, checked_by = encoder.seen[-2:]
+    assert not any("a" <= ch <= "z" for ch in ranked_by.lower()) and "修订" in ranked_by
+    assert checked_by.startswith(question.lower().rstrip("?")) and ranked_by in checked_by
+    encoder.seen.clear()
+    retriever.search("社会保险法的修订要明确什么？", k=3)
+    assert len(encoder.seen) == 1  # a Chinese question is embedded once, as asked
