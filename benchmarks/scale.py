@@ -242,6 +242,14 @@ def worker_scale_search(spec: dict) -> dict:
     retriever = Retriever(stored, FixedEncoder(stored.manifest["model"], qvecs.shape[1], vecs))
     load_s = time.perf_counter() - t
     loaded = _memory()
+    # An English question's dense side ranks by its Chinese translation terms;
+    # its own real vector stands in for them (these timings exclude encoding).
+    from rag import crosslingual
+
+    for text, vector in list(vecs.items()):
+        if text.isascii():
+            expansion = crosslingual.translate(text, stored.bm25.vocab_dict).expansion
+            vecs.setdefault(expansion, vector)
 
     out = {
         "n": spec["n"],
