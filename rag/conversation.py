@@ -101,8 +101,3 @@ def asks_for_byline(question: str, author: str = "") -> bool:
     if not _BYLINE_FIELD.search(question):
         return False
     return bool(_OF_ARTICLE.search(question) or (author and author in normalize(question)))
-
-
-def mentions_metadata(question: str) -> bool:
-    """Mentions the author, title, source… (作者, 标题, 来源, who wrote…)."""
-    return bool(_META.search(question))
