@@ -47,15 +47,17 @@ class Bylines:
         self._starts = list(itertools.accumulate((len(x) + 1 for x in lines), initial=0))
 
     @cached_property
-    def _names(self) -> frozenset[str]:
-        return frozenset(a for a in self.authors if len(a) >= 2)
+    def _names(self) -> tuple[frozenset[str], int]:
+        """The authors' names worth setting apart, and the longest one's length."""
+        names = frozenset(a for a in self.authors if len(a) >= 2)
+        return names, max(map(len, names), default=0)
 
     def set_apart(self, text: str) -> str:
         """`text` with spaces around the authors' names in it, so that jieba
         cannot glue a short name to the next character (张三是 -> 张三 是) and
         miss it. Looks up the text's own substrings: a question costs the
         same whatever the number of authors."""
-        names, longest = self._names, max(map(len, self._names), default=0)
+        names, longest = self._names
         out, i = [], 0
         while i < len(text):
             size = next((n for n in range(min(longest, len(text) - i), 1, -1)
