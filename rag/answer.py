@@ -14,9 +14,9 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from .byline import printed
 from .chunking import split_sentences
 from .conversation import (
-    asks_for_byline,
     content_words,
     contextual_query,
     is_meta_question,
@@ -200,12 +200,8 @@ def _render(citations: Sequence[Citation]) -> str:
 
 
 def _meta_citation(article: Article) -> Citation:
-    """The article's byline as printed (author name first when the byline lacks it)."""
-    byline = article.byline.strip()
-    if article.author and article.author not in byline:
-        byline = f"{article.author}{byline}" if byline else f"作者：{article.author}"
-    quote = byline or (f"单位：{article.affiliation}" if article.affiliation else "") \
-        or f"《{article.title}》"
+    """The article's byline as printed (see byline.printed), or its title."""
+    quote = printed(article) or f"《{article.title}》"
     start = article.body.find(quote)
     meta = [f"标题：{article.title}", f"作者：{article.author}", f"单位：{article.affiliation}",
             f"日期：{article.date}", f"来源：{article.source}", article.byline.strip()]
@@ -227,7 +223,9 @@ def answer_question(retriever, question: str, *, k: int = 5, mode: str = "hybrid
         message = ABSTAIN_MESSAGE + (f" {ABSTAIN_MESSAGE_EN}" if _mostly_latin(question) else "")
         return Answer(question, query, message, True, (), tuple(result.hits[:3]))
     top = retriever.article(result.hits[0].article_id)
-    if is_meta_question(question) or (query == question and asks_for_byline(question, top.author)):
+    # The retriever puts the byline first (paragraph 0) for a question asking
+    # for it; a follow-up such as "作者是谁？" asks of the previous turn's article.
+    if is_meta_question(question) or result.hits[0].paragraph == 0:
         citation = _meta_citation(top)
         text = f"{escape_markdown(f'《{citation.title}》')}：{_render([citation])}"
         return Answer(question, query, text, False, (citation,))

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import re
 import unicodedata
 from collections.abc import Sequence
 from functools import cached_property
 
-from .types import Article
+from .text import normalize
+from .types import Article, Hit
 
 
 def fold(text: str) -> str:
@@ -115,3 +117,46 @@ def covered(field: str, words: list[str]) -> int:
             hit[start : start + len(w)] = [True] * len(w)
             start = field.find(w, start + 1)
     return sum(hit)
+
+
+_ASKS_AUTHOR = re.compile(r"(作者是谁|谁写|是谁写|哪位作者|who wrote|author of)", re.I)
+# A byline field, asked of an article ("那篇文章的题目", "作者的职务") or of its
+# named author ("胡玉玲是哪个单位的"); 没单位的人 alone asks about no byline.
+_BYLINE_FIELD = re.compile(r"单位|职务|职位|头衔|题目|标题|文章名|affiliation|position|title", re.I)
+_OF_ARTICLE = re.compile(r"作者|文章|这篇|那篇|该文|本文|article|author", re.I)
+
+
+def asks_for_byline(question: str, author: str = "") -> bool:
+    """"讲…的文章作者是谁", "那篇文章的题目是什么", "胡玉玲是哪个单位的": the
+    question wants the byline of the article that matches the rest of it
+    (whose author is `author`)."""
+    if _ASKS_AUTHOR.search(question):
+        return True
+    if not _BYLINE_FIELD.search(question):
+        return False
+    return bool(_OF_ARTICLE.search(question) or (author and author in normalize(question)))
+
+
+def printed(article: Article) -> str:
+    """The article's byline as printed, its author's name first when the
+    byline lacks it; without a byline, its author or affiliation as recorded."""
+    byline = article.byline.strip()
+    if article.author and article.author not in byline:
+        byline = f"{article.author}{byline}" if byline else f"作者：{article.author}"
+    return byline or (f"单位：{article.affiliation}" if article.affiliation else "")
+
+
+def byline_hit(article: Article, score: float) -> Hit | None:
+    """The article's headline and byline as one hit, for a question that asks
+    who wrote it, where they work or what it is called; None when the article
+    records no author or affiliation. Paragraph 0 marks it; start/end are the
+    byline's offsets when the body prints it, else -1."""
+    quote = printed(article)
+    if not quote:
+        return None
+    start = article.body.find(quote)
+    end = start + len(quote) if start >= 0 else -1
+    text = "\n".join(x for x in (article.title, article.deck, quote) if x)
+    return Hit(text=text, score=score, article_id=article.id, title=article.title,
+               author=article.author, section="", paragraph=0, start=start, end=end,
+               chunk_id=f"{article.id}#byline")

@@ -83,21 +83,3 @@ def contextual_query(question: str, history=()) -> str:
         else:
             base = last = turn
     return last
-
-
-_ASKS_AUTHOR = re.compile(r"(作者是谁|谁写|是谁写|哪位作者|who wrote|author of)", re.I)
-# A byline field, asked of an article ("那篇文章的题目", "作者的职务") or of its
-# named author ("胡玉玲是哪个单位的"); 没单位的人 alone asks about no byline.
-_BYLINE_FIELD = re.compile(r"单位|职务|职位|头衔|题目|标题|文章名|affiliation|position|title", re.I)
-_OF_ARTICLE = re.compile(r"作者|文章|这篇|那篇|该文|本文|article|author", re.I)
-
-
-def asks_for_byline(question: str, author: str = "") -> bool:
-    """"讲…的文章作者是谁", "那篇文章的题目是什么", "胡玉玲是哪个单位的": the
-    question wants the byline of the article that matches the rest of it
-    (whose author is `author`)."""
-    if _ASKS_AUTHOR.search(question):
-        return True
-    if not _BYLINE_FIELD.search(question):
-        return False
-    return bool(_OF_ARTICLE.search(question) or (author and author in normalize(question)))

@@ -31,6 +31,10 @@ class FoldedPassages:
         title/author/affiliation/section (what BM25 matched it on)."""
         return self._folded(i)[0]
 
+    def body(self, i: int) -> str:
+        """Passage i's own folded text, without its article's metadata."""
+        return self._folded(i)[1]
+
     def coverage(self, i: int, words: list[str]) -> float:
         """Share of the question's words found in passage i's search text."""
         if not words:
@@ -43,19 +47,19 @@ class FoldedPassages:
         words say more) found together in one sentence of passage i."""
         total = sum(len(w) for w in words)
         best = 0
-        for sentence in self._folded(i)[1]:
+        for sentence in self._folded(i)[2]:
             best = max(best, sum(len(w) for w in words if w in sentence))
         return best / total
 
     def cache_clear(self) -> None:
         self._folded.cache_clear()
 
-    def _fold_passage(self, i: int) -> tuple[str, list[str]]:
+    def _fold_passage(self, i: int) -> tuple[str, str, list[str]]:
         chunk, article = self.chunk(i)
         text = fold(chunk.text)
         sentences = [text[a:b] for a, b in split_sentences(text)]
         meta = search_text(chunk, article)[: -len(chunk.text)]  # it ends with the passage
-        return fold(meta) + text, sentences
+        return fold(meta) + text, text, sentences
 
 
 # NFKC's own mapping of full-width ASCII and the ideographic space.

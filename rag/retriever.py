@@ -14,7 +14,7 @@ import numpy as np
 from . import byline, crosslingual, places, store
 from .encoder import Encoder, load_encoder
 from .indexer import DEFAULT_INDEX, build_index, check_fresh, recorded_corpus
-from .passages import FoldedPassages
+from .passages import FoldedPassages, fold
 from .text import can_answer, normalize, reordered_phrases, tokenize
 from .types import Article, Hit, SearchResult
 
@@ -165,9 +165,16 @@ class Retriever:
         order = np.argsort(-scores, kind="stable")[:k]
         ranked = [int(ids[j]) for j in order]
         top_cos = float(cos.max()) if cos is not None and len(ids) else None
-        abstained = not about and self._should_abstain(ranked, top_cos, words, translation, text)
-        hits = tuple(self._hit(int(ids[j]), float(scores[j])) for j in order)
-        return SearchResult(query=query, hits=hits, abstained=abstained)
+        if about:  # the article exists, but 罗荣波的单位的社长是谁 asks what it cannot say
+            abstained = not ranked or not self._can_answer(text, ranked[0])
+        else:
+            abstained = self._should_abstain(ranked, top_cos, words, translation, text)
+        hits = [self._hit(int(ids[j]), float(scores[j])) for j in order]
+        if hits and not abstained and byline.asks_for_byline(text, hits[0].author):
+            # 胡玉玲是哪个单位的: the answer is the byline, which no passage holds.
+            first = byline.byline_hit(self.article(hits[0].article_id), hits[0].score)
+            hits = [first, *hits[: k - 1]] if first else hits
+        return SearchResult(query=query, hits=tuple(hits), abstained=abstained)
 
     def _rank(self, text: str, k: int, mode: str, restrict: list[int] | None = None,
               tokens: list[str] | None = None, dense_text: str | None = None):
@@ -286,7 +293,7 @@ class Retriever:
             return True
         if translation is None and places.unknown_places(words, self._vocab):
             return True
-        if not can_answer(question, self.passages.text(ranked[0])):
+        if not self._can_answer(question, ranked[0]):
             return True
         if translation is not None:
             coverage = translation.coverage(self.passages.text(ranked[0]))
@@ -298,6 +305,15 @@ class Retriever:
             return True
         limit = self.params.min_cosine_latin if translation is not None else self.params.min_cosine
         return top_cos < limit - self.params.cosine_per_coverage * coverage
+
+    def _can_answer(self, question: str, row: int) -> bool:
+        """Whether passage `row` states the kind of fact `question` asks for
+        (see text.can_answer), in its body or in a byline that names its
+        author: "（作者为…总工会主席）" names the office, not who holds it."""
+        if can_answer(question, self.passages.body(row)):
+            return True
+        _, article = self.passages.chunk(row)
+        return bool(article.author) and can_answer(question, fold(byline.printed(article)))
 
     def _hit(self, i: int, score: float) -> Hit:
         chunk, article = self.passages.chunk(i)

@@ -102,7 +102,11 @@ class Chunk:
 
 @dataclass(frozen=True)
 class Hit:
-    """A ranked passage with everything needed to quote and cite it."""
+    """A ranked passage with everything needed to quote and cite it.
+
+    Paragraph 0 is the article's headline and byline (see byline.byline_hit),
+    returned first for a question asking who wrote an article, where its
+    author works or what it is called."""
 
     text: str
     score: float
@@ -122,7 +126,7 @@ class Hit:
             parts.append(self.author)
         if self.section:
             parts.append(f"“{self.section}”")
-        parts.append(f"第{self.paragraph}段")
+        parts.append(f"第{self.paragraph}段" if self.paragraph else "署名")
         return "，".join(parts)
 
     def to_dict(self, rank: int | None = None) -> dict:

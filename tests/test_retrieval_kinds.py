@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import rag
-from rag.byline import Bylines
+from rag.byline import Bylines, printed
 from rag.passages import fold
 from rag.places import gazetteer, unknown_places
 from rag.text import (
@@ -70,6 +70,39 @@ def test_what_an_article_is_about_comes_from_its_opening(seed, mode):
             res = seed.search(f"{article.author}的文章主要讲什么？", k=2, mode=mode)
             assert all(h.paragraph <= seed.params.opening_paragraphs for h in res.hits)
             assert res.hits[0].article_id == article.id
+
+
+@pytest.mark.parametrize("question, answer", [
+    ("胡玉玲是哪个单位的？", "中国劳动关系学院"),
+    ("新疆那篇工会文章的作者在人大担任什么职务？", "人大常委会副主任"),
+    ("讲灵活就业人员生育保障的那篇文章题目是什么？", "覆盖灵活就业的多层次生育保障体系"),
+    ("讲工运史宣传的文章作者是谁？", "罗荣波"),
+])
+def test_a_question_for_a_byline_field_gets_the_byline_first(seed, question, answer):
+    """The answer is printed in the byline or headline, which no body passage holds."""
+    res = seed.search(question, k=3)
+    first = res.hits[0]
+    assert not res.abstained and len(res.hits) == 3
+    assert answer in first.text and first.paragraph == 0
+    assert first.citation.endswith("署名") and first.chunk_id.endswith("#byline")
+    article = seed.article(first.article_id)
+    assert first.text.splitlines() == [x for x in (article.title, article.deck,
+                                                   printed(article)) if x]
+    assert all(h.paragraph > 0 for h in res.hits[1:])
+
+
+def test_a_question_about_content_gets_no_byline(seed):
+    res = seed.search("没单位的灵活就业人员能领生育津贴吗？", k=3)
+    assert all(h.paragraph > 0 for h in res.hits)
+
+
+@pytest.mark.parametrize("question", ["新疆维吾尔自治区总工会主席叫什么名字？",
+                                      "中国工人出版社的社长是谁？",
+                                      "中华全国总工会的第一任主席是谁？"])
+def test_an_office_the_page_names_without_its_holder_is_not_answered(seed, question):
+    """The byline "（作者为…自治区总工会主席）" names the office, not the person;
+    an article named by its publisher's name says nothing of its 社长."""
+    assert seed.search(question, k=3).abstained
 
 
 def test_a_short_author_name_is_set_apart_from_the_next_character():
