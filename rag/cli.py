@@ -170,7 +170,7 @@ def cmd_ask(args) -> int:
     if args.json:
         _print_json(answer.to_dict())
     else:
-        print(answer_to_text(answer))
+        print(answer_to_text(answer, retriever))
     return 0
 
 

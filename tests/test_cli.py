@@ -241,6 +241,23 @@ def test_ask_json(cli_index, question, capsys):
     assert out.strip()
 
 
+def test_ask_cites_the_paper_and_the_day(tmp_path, capsys):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    record = {"id": "news", "title": "完善灵活就业人员生育保障", "author": "张三",
+              "source": "工人日报", "date": "2025-06-30",
+              "text": "灵活就业人员可以参加职工医疗保险并领取生育津贴。"}
+    (corpus / "news.jsonl").write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    index = tmp_path / "index"
+    build = ["build", "--corpus", str(corpus), "--index", str(index), "--model", "hash-256"]
+    assert main(build) == 0
+    capsys.readouterr()
+    code, out, err = run(capsys, "ask", "灵活就业人员能领生育津贴吗？", "--index", index)
+    assert code == 0, err
+    assert "「灵活就业人员可以参加职工医疗保险并领取生育津贴。」[1]" in out
+    assert "[1] 张三：《完善灵活就业人员生育保障》，工人日报，2025-06-30，第1段。" in out
+
+
 # -- user mistakes: one line on stderr, exit code 2, no traceback -------------------------
 
 
