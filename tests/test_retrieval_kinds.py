@@ -206,6 +206,10 @@ def test_a_sum_of_money_or_a_head_count_needs_one_in_the_passage():
     workers = normalize("全国目前一共有多少灵活就业人员？")
     assert not can_answer(workers, "党的二十届三中全会提出，健全灵活就业人员社保制度")
     assert can_answer(workers, "灵活就业人员已达2亿人")
+    total = normalize("我国从事灵活就业的人员总数是多少？")  # the noun first
+    assert not can_answer(total, "从事灵活就业的人员数量呈持续增长趋势。党的二十届三中全会提出")
+    assert can_answer(total, "灵活就业人员已达2亿人")
+    assert not can_answer(normalize("会员有多少？"), "会员大会于2023年召开")
     unions = normalize("新疆一共有多少个基层工会组织？")
     assert not can_answer(unions, "成立100周年") and can_answer(unions, "建成基层工会3.5万个")
     assert can_answer(normalize("要从哪几个方面发力？"), "一是强化政治引领")
