@@ -223,6 +223,10 @@ _ASKS_HOLDER = re.compile(
     r"|会长|理事长|总裁|主编|队长|教练)[^,。?]{0,3}(?:是谁|为谁|是哪位|由谁|叫什么|姓什么|的名字|的姓名)")
 
 
+# "史志图书由谁主编": who did something is answered only where that is done.
+_ASKS_AGENT = re.compile(r"由谁来?([\u4e00-\u9fff]{2})")
+
+
 def asks_for_number(question: str) -> bool:
     """Whether normalised `question` asks for an amount, count or year."""
     return bool(_ASKS_NUMBER.search(question))
@@ -235,10 +239,12 @@ def holds_number(text: str) -> bool:
 
 def can_answer(question: str, passage: str) -> bool:
     """False when normalised `question` asks for a year, a day, a sum of
-    money, a head count, any amount, or who holds an office, and half-width
-    `passage` states no such thing; True otherwise."""
+    money, a head count, any amount, who holds an office or who did a thing,
+    and half-width `passage` states no such thing; True otherwise."""
     if holder := _ASKS_HOLDER.search(question):
         return holder.group(1) in passage
+    if (agent := _ASKS_AGENT.search(question)) and agent.group(1) not in passage:
+        return False
     if _ASKS_YEAR.search(question):
         return bool(_YEAR.search(passage))
     if _ASKS_DAY.search(question):

@@ -217,11 +217,15 @@ def test_a_sum_of_money_or_a_head_count_needs_one_in_the_passage():
     assert can_answer(normalize("缴费费率是多少？"), "费率为1%")
 
 
-def test_who_holds_an_office_is_answered_only_where_the_office_is_named():
+def test_who_holds_an_office_or_did_a_thing_is_answered_only_where_that_is_said():
     asked = normalize("石家庄市总工会的主席是谁？")
     assert not can_answer(asked, "石家庄市总工会与河北交通职业技术学院合作")
     assert can_answer(asked, "石家庄市总工会主席张某出席")
     assert not can_answer(normalize("石家庄市总工会主席叫什么名字？"), "石家庄市总工会与学院合作")
+    # Who did a thing: answered only where that thing is done.
+    edited = normalize("全国性工会史志图书由谁主编？")
+    assert not can_answer(edited, "推动各地工会加强工会史志图书编撰")
+    assert can_answer(edited, "该书由全国总工会主编")
     # The author is in the byline, not a passage: no office is asked for.
     assert can_answer(normalize("这篇文章的作者是谁？"), "没有署名的段落")
 
