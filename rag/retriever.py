@@ -142,7 +142,8 @@ class Retriever:
             raise ValueError("k must be at least 1")
         text = normalize(query.strip())
         english = not _CJK.search(text)
-        translation = crosslingual.translate(text, self._vocab) if english else None
+        translation = crosslingual.translate(text, self._vocab, self._romanized_authors) \
+            if english else None
         if translation and translation.expansion:
             text = f"{text} {translation.expansion}"
         named = not english and mode != "dense"
@@ -151,6 +152,9 @@ class Retriever:
         tokens = tokenize(text)
         words = [t for t in tokens if not t.startswith("~")]  # jieba words, no bigrams
         about, rest = self._bylines.named(words) if named else ([], [])
+        if translation and mode != "dense":  # "What does Ban Xiaohui's article argue?"
+            authors = translation.about_authors(set(self._romanized_authors.values()))
+            about = self._bylines.named(authors)[0] if authors else []
         if about:
             # A question about an article named by its byline ("罗荣波的文章讲了
             # 什么"): rank its opening passages against its headline (see
@@ -253,6 +257,11 @@ class Retriever:
     @cached_property
     def _faiss_thread(self) -> ThreadPoolExecutor:
         return ThreadPoolExecutor(max_workers=1, thread_name_prefix="rag-faiss")
+
+    @cached_property
+    def _romanized_authors(self) -> dict[str, str]:
+        """'hu yuling' -> 胡玉玲: an English question names authors in pinyin."""
+        return crosslingual.romanized_names(set(self.articles.authors))
 
     @cached_property
     def _bylines(self) -> byline.Bylines:

@@ -77,6 +77,7 @@ def test_what_an_article_is_about_comes_from_its_opening(seed, mode):
     ("新疆那篇工会文章的作者在人大担任什么职务？", "人大常委会副主任"),
     ("讲灵活就业人员生育保障的那篇文章题目是什么？", "覆盖灵活就业的多层次生育保障体系"),
     ("讲工运史宣传的文章作者是谁？", "罗荣波"),
+    ("胡玉玲是谁？", "中国劳动关系学院"),
 ])
 def test_a_question_for_a_byline_field_gets_the_byline_first(seed, question, answer):
     """The answer is printed in the byline or headline, which no body passage holds."""
