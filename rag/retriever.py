@@ -153,7 +153,7 @@ class Retriever:
         words = [t for t in tokens if not t.startswith("~")]  # jieba words, no bigrams
         about, rest = self._bylines.named(words) if named else ([], [])
         if translation and mode != "dense":  # "What does Ban Xiaohui's article argue?"
-            authors = translation.about_authors(set(self._romanized_authors.values()))
+            authors = translation.about_authors(self._author_names)
             about = self._bylines.named(authors)[0] if authors else []
         if about:
             # A question about an article named by its byline ("罗荣波的文章讲了
@@ -262,6 +262,10 @@ class Retriever:
     def _romanized_authors(self) -> dict[str, str]:
         """'hu yuling' -> 胡玉玲: an English question names authors in pinyin."""
         return crosslingual.romanized_names(set(self.articles.authors))
+
+    @cached_property
+    def _author_names(self) -> frozenset[str]:
+        return frozenset(self._romanized_authors.values())
 
     @cached_property
     def _bylines(self) -> byline.Bylines:
