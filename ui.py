@@ -11,6 +11,7 @@ import html
 import os
 import re
 import sys
+import threading
 import time
 
 from rag.answer import (
@@ -242,6 +243,8 @@ def main(argv: list[str] | None = None) -> None:
                                backend=args.backend)
     print(f"Ready: {len(retriever.articles)} articles, {time.perf_counter() - started:.1f}s.",
           file=sys.stderr, flush=True)
+    # While the page loads, so that the first questions do not wait ~3 s.
+    threading.Thread(target=retriever.warm_up, name="rag-warm-up", daemon=True).start()
     create_app(retriever).launch(server_name=args.host, server_port=args.port, share=args.share,
                                  css=CSS)
 

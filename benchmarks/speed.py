@@ -121,7 +121,8 @@ def worker_latency(spec: dict) -> dict:
 
     from rag.text import normalize
 
-    for q in queries[:5]:  # warm-up: first calls pay lazy imports, jieba/opencc init
+    retriever.warm_up()  # as the chat does when it starts
+    for q in queries[:5]:  # and the first calls' own lazy imports
         retriever.search(q, k=5)
         bare(normalize(q))
     enc_t, search_t = [], []

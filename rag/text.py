@@ -103,6 +103,12 @@ def _jieba():
     return jieba
 
 
+def warm_up() -> None:
+    """Load jieba's tagger and the traditional-character tables ahead of need."""
+    _posseg()
+    normalize("這")
+
+
 def add_words(words) -> None:
     """Teach the tokenizer corpus terms (titles, names) so they stay whole."""
     jieba = _jieba()

@@ -261,3 +261,14 @@ def test_a_question_about_a_place_the_corpus_never_names_is_not_answered(seed, m
     for question in ["四川省灵活就业人员怎样参加生育保险？",
                      "新疆各级工会要怎样学习贯彻讲话精神？"]:
         assert not seed.search(question, k=3, mode=mode).abstained, question
+
+
+def test_warm_up_loads_what_the_first_questions_would_wait_for(seed):
+    from rag import crosslingual, places, text
+
+    for cached in (crosslingual._cedict, text._posseg, places.gazetteer):
+        cached.cache_clear()
+    seed.warm_up()
+    for cached in (crosslingual._cedict, text._posseg, places.gazetteer):
+        assert cached.cache_info().currsize == 1, cached
+    assert seed.search("收入低的人没有生育保险怎么办？", k=1).hits
