@@ -29,7 +29,7 @@ def fold(text: str) -> str:
 # the article, nothing more specific.
 _ARTICLE_WORDS = frozenset(
     "这篇 那篇 该篇 篇文章 本文 该文 此文 全文 一文 评论 话题 主题 核心 主张 主旨 要点 论点 大意"
-    " 中心 思想 中心思想".split())
+    " 中心 思想 中心思想 发表 刊登 刊发 刊载 见报 哪天 哪份 报纸 出处".split())
 
 
 class Bylines:
@@ -124,6 +124,9 @@ _ASKS_AUTHOR = re.compile(r"(作者是谁|谁写|是谁写|哪位作者|who wrot
 # named author ("胡玉玲是哪个单位的"); 没单位的人 alone asks about no byline.
 _BYLINE_FIELD = re.compile(r"单位|职务|职位|头衔|题目|标题|文章名|affiliation|position|title"
                            r"|organi[sz]ation|institution|employer", re.I)
+# Where and when it appeared: the page's dateline, asked of an article or its author.
+_PUBLISHED = re.compile(r"发表|刊登|刊发|刊载|见报|哪份报|哪家报|什么报|哪个报|报纸|出处"
+                        r"|published|newspaper|which paper", re.I)
 # "胡玉玲是谁？", "Who is Hu Yuling?": of a named author, the byline says who.
 _WHO_IS = re.compile(r"是谁|是什么人|是哪位|who is|who's", re.I)
 _OF_ARTICLE = re.compile(r"作者|文章|这篇|那篇|该文|本文|article|author", re.I)
@@ -138,7 +141,7 @@ def asks_for_byline(question: str, author: str = "") -> bool:
     names_author = bool(author) and author in normalize(question)
     if names_author and _WHO_IS.search(question):
         return True
-    if not _BYLINE_FIELD.search(question):
+    if not (_BYLINE_FIELD.search(question) or _PUBLISHED.search(question)):
         return False
     return bool(_OF_ARTICLE.search(question) or names_author)
 
@@ -152,17 +155,23 @@ def printed(article: Article) -> str:
     return byline or (f"单位：{article.affiliation}" if article.affiliation else "")
 
 
+def dateline(article: Article) -> str:
+    """Where and when the article appeared, as the page's header gives it."""
+    return " ".join(x for x in (article.source, article.date) if x)
+
+
 def byline_hit(article: Article, score: float) -> Hit | None:
-    """The article's headline and byline as one hit, for a question that asks
-    who wrote it, where they work or what it is called; None when the article
-    records no author or affiliation. Paragraph 0 marks it; start/end are the
-    byline's offsets when the body prints it, else -1."""
+    """The article's headline, byline and dateline as one hit, for a question
+    that asks who wrote it, where they work, what it is called or where and
+    when it appeared; None when the article records no author or
+    affiliation. Paragraph 0 marks it; start/end are the byline's offsets
+    when the body prints it, else -1."""
     quote = printed(article)
     if not quote:
         return None
     start = article.body.find(quote)
     end = start + len(quote) if start >= 0 else -1
-    text = "\n".join(x for x in (article.title, article.deck, quote) if x)
+    text = "\n".join(x for x in (article.title, article.deck, quote, dateline(article)) if x)
     return Hit(text=text, score=score, article_id=article.id, title=article.title,
                author=article.author, section="", paragraph=0, start=start, end=end,
                chunk_id=f"{article.id}#byline")

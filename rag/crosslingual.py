@@ -33,7 +33,8 @@ _ARTICLE_WORDS = frozenset(
     s article articles piece essay commentary write writes wrote written writing argue argues
     argued say says said discuss discusses discussed main mainly point points topic topics
     gist summary summarize summarise propose proposes proposed view views opinion focus
-    focuses cover covers deal deals tell tells
+    focuses cover covers deal deals tell tells published publish appeared appear date
+    newspaper paper
     """.split()
 )
 _MAX_PHRASE = 4  # words in the longest English gloss worth matching

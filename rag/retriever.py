@@ -335,12 +335,16 @@ class Retriever:
 
     def _can_answer(self, question: str, row: int) -> bool:
         """Whether passage `row` states the kind of fact `question` asks for
-        (see text.can_answer), in its body or in a byline that names its
-        author: "（作者为…总工会主席）" names the office, not who holds it."""
+        (see text.can_answer), in its body or a byline that names its author
+        ("（作者为…总工会主席）" names the office, not who holds it), or, asked
+        of the article, in its dateline."""
         if can_answer(question, self.passages.body(row)):
             return True
         _, article = self.passages.chunk(row)
-        return bool(article.author) and can_answer(question, fold(byline.printed(article)))
+        said = [byline.printed(article)] if article.author else []
+        if byline.asks_for_byline(question, article.author):  # 这篇文章是哪天发表的
+            said.append(byline.dateline(article))
+        return any(can_answer(question, fold(x)) for x in said if x)
 
     def _hit(self, i: int, score: float) -> Hit:
         chunk, article = self.passages.chunk(i)

@@ -199,7 +199,7 @@ _ASKS_YEAR = re.compile(r"哪一?年|何年|\b(?:what|which) year\b")
 _YEAR = re.compile(r"(?<![\d.])(?:1[0-9]|20)\d{2}(?![\d.%])"
                    r"|[〇零一二三四五六七八九]{4}年|[前去今明同次翌当]年")
 _ASKS_DAY = re.compile(r"哪一?天|几月几[日号]|几号|\b(?:what|which) (?:date|day)\b|\bon what day\b")
-_DAY = re.compile(r"\d{1,2}\s*[日号]|[一二三四五六七八九十]{1,3}[日号]"
+_DAY = re.compile(r"\d{1,2}\s*[日号]|[一二三四五六七八九十]{1,3}[日号]|\d{4}-\d{1,2}-\d{1,2}"
                   r"|[前昨今明同次翌当]日|[前昨今明]天")
 
 # An amount of money, a head count or a count of things is answered only by a

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import rag
-from rag.byline import Bylines, printed
+from rag.byline import Bylines, dateline, printed
 from rag.passages import fold
 from rag.places import gazetteer, unknown_places
 from rag.text import (
@@ -78,6 +78,8 @@ def test_what_an_article_is_about_comes_from_its_opening(seed, mode):
     ("讲灵活就业人员生育保障的那篇文章题目是什么？", "覆盖灵活就业的多层次生育保障体系"),
     ("讲工运史宣传的文章作者是谁？", "罗荣波"),
     ("胡玉玲是谁？", "中国劳动关系学院"),
+    ("班小辉的文章是哪天发表的？", "2025-06-30"),
+    ("罗荣波的文章发表在哪份报纸上？", "工人日报"),
 ])
 def test_a_question_for_a_byline_field_gets_the_byline_first(seed, question, answer):
     """The answer is printed in the byline or headline, which no body passage holds."""
@@ -88,8 +90,14 @@ def test_a_question_for_a_byline_field_gets_the_byline_first(seed, question, ans
     assert first.citation.endswith("署名") and first.chunk_id.endswith("#byline")
     article = seed.article(first.article_id)
     assert first.text.splitlines() == [x for x in (article.title, article.deck,
-                                                   printed(article)) if x]
+                                                   printed(article), dateline(article)) if x]
     assert all(h.paragraph > 0 for h in res.hits[1:])
+
+
+def test_the_dateline_answers_only_when_the_article_was_published(seed):
+    """Every passage's article carries the page's date; a year asked of
+    something else is not answered by it."""
+    assert seed.search("中华全国总工会是哪一年成立的？", k=3).abstained
 
 
 def test_a_question_about_content_gets_no_byline(seed):
