@@ -104,9 +104,9 @@ class Chunk:
 class Hit:
     """A ranked passage with everything needed to quote and cite it.
 
-    Paragraph 0 is the article's headline and byline (see byline.byline_hit),
-    returned first for a question asking who wrote an article, where its
-    author works or what it is called."""
+    Paragraph 0 is the article's headline, byline and dateline (see
+    byline.byline_hit), returned first for a question asking who wrote an
+    article, where its author works, what it is called or when it appeared."""
 
     text: str
     score: float
