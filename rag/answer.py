@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from .byline import printed
+from .byline import asks_where_published, dateline, printed
 from .chunking import split_sentences
 from .conversation import (
     content_words,
@@ -199,9 +199,11 @@ def _render(citations: Sequence[Citation]) -> str:
     return "\n\n".join(f"「{escape_markdown(c.quote)}」[{c.n}]" for c in citations)
 
 
-def _meta_citation(article: Article) -> Citation:
-    """The article's byline as printed (see byline.printed), or its title."""
-    quote = printed(article) or f"《{article.title}》"
+def _meta_citation(article: Article, question: str) -> Citation:
+    """The article's byline as printed (see byline.printed), or its title;
+    its dateline for a question about where or when it appeared."""
+    quote = (asks_where_published(question) and dateline(article)) or printed(article) \
+        or f"《{article.title}》"
     start = article.body.find(quote)
     meta = [f"标题：{article.title}", f"作者：{article.author}", f"单位：{article.affiliation}",
             f"日期：{article.date}", f"来源：{article.source}", article.byline.strip()]
@@ -226,7 +228,7 @@ def answer_question(retriever, question: str, *, k: int = 5, mode: str = "hybrid
     # The retriever puts the byline first (paragraph 0) for a question asking
     # for it; a follow-up such as "作者是谁？" asks of the previous turn's article.
     if is_meta_question(question) or result.hits[0].paragraph == 0:
-        citation = _meta_citation(top)
+        citation = _meta_citation(top, question)
         text = f"{escape_markdown(f'《{citation.title}》')}：{_render([citation])}"
         return Answer(question, query, text, False, (citation,))
     focus = strip_follow_markers(question) if query != question else ""

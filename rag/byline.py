@@ -132,6 +132,11 @@ _WHO_IS = re.compile(r"是谁|是什么人|是哪位|who is|who's", re.I)
 _OF_ARTICLE = re.compile(r"作者|文章|这篇|那篇|该文|本文|article|author", re.I)
 
 
+def asks_where_published(question: str) -> bool:
+    """"哪天发表的", "发表在哪份报纸": the dateline answers, not the byline."""
+    return bool(_PUBLISHED.search(question))
+
+
 def asks_for_byline(question: str, author: str = "") -> bool:
     """"讲…的文章作者是谁", "那篇文章的题目是什么", "胡玉玲是哪个单位的": the
     question wants the byline of the article that matches the rest of it

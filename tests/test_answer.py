@@ -203,6 +203,16 @@ def test_a_question_for_a_byline_field_quotes_the_byline(retriever, question):
     assert "《完善灵活就业人员生育保障》" in answer.answer
 
 
+@pytest.mark.parametrize("question, history", [
+    ("张三的文章是哪天发表的？", ()),
+    ("那是哪天发表的？", ["灵活就业人员能领生育津贴吗？"]),
+])
+def test_when_an_article_appeared_quotes_its_dateline(retriever, question, history):
+    answer = answer_question(retriever, question, history=history)
+    (c,) = answer.citations
+    assert c.article_id == "news" and c.quote == "工人日报 2025-04-29" and c.start == -1
+
+
 def test_a_topic_that_merely_says_unit_is_answered_from_the_text(retriever):
     answer = answer_question(retriever, "没单位的灵活就业人员能领生育津贴吗？")
     assert not answer.abstained and answer.citations[0].start >= 0
