@@ -14,15 +14,15 @@ import sys
 import threading
 import time
 
-from rag.answer import (
+from rag import (
     LOW_RELEVANCE,
     Answer,
     Citation,
     answer_question,
     citation_line,
     escape_markdown,
+    normalize,
 )
-from rag.text import normalize, tokenize
 
 TITLE = "报纸文章问答"
 INTRO = (
@@ -54,21 +54,16 @@ MAX_LISTED = 500  # articles listed in the 文章 tab
 # -- rendering -------------------------------------------------------------------
 
 
-def _terms(query: str) -> list[str]:
-    """The query's words as they appear in normalised text, longest first."""
-    words = {t.lstrip("~") for t in tokenize(query, bigrams=False)}
-    return sorted((w for w in words if len(w) > 1), key=len, reverse=True)
-
-
-def highlight(text: str, query: str = "", quote: str = "") -> str:
-    """Escaped `text` with `quote` in <mark> and the query's words in <strong>."""
+def highlight(text: str, terms=(), quote: str = "") -> str:
+    """Escaped `text` with `quote` in <mark> and the question's words (`terms`,
+    normalised, longest first) in <strong>."""
     flags = [[False, False] for _ in text]
     at = text.find(quote) if quote else -1
     for i in range(max(at, 0), at + len(quote) if at >= 0 else 0):
         flags[i][0] = True
     norm = normalize(text)
-    if query and len(norm) == len(text):  # offsets only line up when lengths agree
-        for term in _terms(query):
+    if terms and len(norm) == len(text):  # offsets only line up when lengths agree
+        for term in terms:
             for m in re.finditer(re.escape(term), norm):
                 for i in range(m.start(), m.end()):
                     flags[i][1] = True
@@ -87,29 +82,29 @@ def highlight(text: str, query: str = "", quote: str = "") -> str:
     return "".join(out)
 
 
-def _context(retriever, c: Citation, query: str) -> str:
+def _context(retriever, c: Citation, terms) -> str:
     """The cited paragraph between its neighbours, so the quote can be checked."""
     article = retriever.article(c.article_id)
-    if c.paragraph == 0:
+    if c.kind == "byline":
         return "".join(f"<p>{html.escape(line)}</p>" for line in c.text.splitlines())
     paragraphs = article.paragraphs()
     rows = []
     for p in paragraphs[max(c.paragraph - 2, 0) : c.paragraph + 1]:
         here = p.number == c.paragraph
-        body = highlight(p.text, query, c.quote) if here else html.escape(p.text)
+        body = highlight(p.text, terms, c.quote) if here else html.escape(p.text)
         rows.append(f'<p class="{"here" if here else ""}">【第{p.number}段】{body}</p>')
     return "".join(rows)
 
 
-def _source_html(retriever, c: Citation, query: str) -> str:
+def _source_html(retriever, c: Citation, terms) -> str:
     article = retriever.article(c.article_id)
     where = f"第{c.paragraph}段" if c.paragraph else ""
     head = " · ".join(html.escape(x) for x in (f"《{c.title}》", c.author, c.section, where) if x)
     return (
         f'<div class="src"><p><b>[{c.n}]</b> {head}</p>'
-        f"<blockquote>{highlight(c.text, query, c.quote)}</blockquote>"
+        f"<blockquote>{highlight(c.text, terms, c.quote)}</blockquote>"
         f"<details><summary>在原文中查看上下文</summary>"
-        f'<div class="ctx">{_context(retriever, c, query)}</div></details>'
+        f'<div class="ctx">{_context(retriever, c, terms)}</div></details>'
         f'<p class="cite">{html.escape(citation_line(c, article))}</p></div>'
     )
 
@@ -123,7 +118,7 @@ def render_answer(retriever, answer: Answer) -> str:
     if answer.abstained:
         if answer.closest:
             items = "".join(
-                f"<li>{html.escape(h.citation)}：{highlight(h.text, answer.query)}</li>"
+                f"<li>{html.escape(h.citation)}：{highlight(h.text, answer.terms)}</li>"
                 for h in answer.closest
             )
             parts.append(
@@ -131,7 +126,7 @@ def render_answer(retriever, answer: Answer) -> str:
             )
         return "".join(parts)
     parts.append("<b>出处</b>")
-    parts += [_source_html(retriever, c, answer.query) for c in answer.citations]
+    parts += [_source_html(retriever, c, answer.terms) for c in answer.citations]
     return "".join(parts)
 
 

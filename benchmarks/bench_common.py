@@ -45,10 +45,18 @@ class FixedEncoder:
     known query (keyed by its normalised text), so search timing excludes encoding."""
 
     def __init__(self, name: str, dim: int, vectors: dict[str, np.ndarray]):
-        self.name, self.dim, self._vectors = name, dim, vectors
+        self.name, self.dim = name, dim
+        self._vectors = {self._key(k): v for k, v in vectors.items()}
+
+    @staticmethod
+    def _key(text: str) -> str:
+        return "".join(text.split())  # authors' names reach the encoder set apart by spaces
+
+    def setdefault(self, text: str, vector: np.ndarray) -> None:
+        self._vectors.setdefault(self._key(text), vector)
 
     def encode(self, texts, *, progress=False):
-        return np.stack([self._lookup(t) for t in texts]).astype(np.float32)
+        return np.stack([self._lookup(self._key(t)) for t in texts]).astype(np.float32)
 
     def _lookup(self, text: str) -> np.ndarray:
         if text in self._vectors:

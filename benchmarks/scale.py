@@ -95,12 +95,14 @@ def exact_topk(vectors: np.ndarray, queries: np.ndarray, k: int,
 
 
 def worker_scale_build(spec: dict) -> dict:
-    """Generate a synthetic index of n passages and save it with rag.store."""
+    """Generate a synthetic index of n passages and save it as `rag build` would."""
     import bm25s
 
-    from rag import store
-    from rag.chunking import ChunkParams
-    from rag.indexer import BM25_PARAMS, RECIPE, search_text
+    from rag.index import ChunkParams, StoredIndex, save_index, search_text
+    from rag.index.build import RECIPE
+    from rag.index.faiss_store import FaissStore, choose_index_type
+    from rag.index.keywords import BM25_PARAMS
+    from rag.index.manifest import FORMAT_VERSION, content_key
     from rag.text import tokenize
 
     n = spec["n"]
@@ -134,32 +136,30 @@ def worker_scale_build(spec: dict) -> dict:
     del corpus_tokens, by_id
     gc.collect()
 
-    index_type = spec.get("index_type") or store.choose_index_type(n)
+    index_type = spec.get("index_type") or choose_index_type(n)
     t = time.perf_counter()
-    faiss_index = store.make_faiss_index(vectors, index_type)
+    store = FaissStore.create(int(vectors.shape[1]), index_type)
+    store.add(vectors)
     timings["faiss_build_s"] = time.perf_counter() - t
     t = time.perf_counter()
     np.save(work / f"truth-{n}.npy", exact_topk(vectors, qvecs, 10))
     timings["exact_topk_s"] = time.perf_counter() - t
-    keys = [store.content_key("synthetic", c.id) for c in chunks]
+    keys = [content_key("synthetic", c.id) for c in chunks]
     manifest = {
-        "format_version": store.FORMAT_VERSION,
+        "format_version": FORMAT_VERSION,
         "model": spec["model"],
         "dim": int(vectors.shape[1]),
         "chunking": ChunkParams().to_dict(),
         "corpus_fingerprint": "synthetic",
         "recipe": RECIPE,
-        "index_type": index_type,
+        **store.describe(),
         "corpus_dir": None,
         "articles": len(articles),
         "chunks": n,
         "synthetic": {"vectors": spec["vectors"], "seed": spec.get("seed", 0)},
     }
     t = time.perf_counter()
-    store.save_index(
-        spec["index"],
-        store.StoredIndex(manifest, articles, chunks, keys, vectors, faiss_index, bm25),
-    )
+    save_index(spec["index"], StoredIndex(manifest, articles, chunks, keys, vectors, store, bm25))
     timings["save_s"] = time.perf_counter() - t
     files = {
         p.name: dir_mb(p) if p.is_dir() else round(p.stat().st_size / 2**20, 1)
@@ -179,7 +179,8 @@ def worker_scale_build(spec: dict) -> dict:
 def _faiss_sweep(retriever, qvecs, truth, candidates: int) -> dict:
     """recall@10 against exact search and latency, of the FAISS index alone
     ("raw") and of what search ranks by: its candidates re-scored exactly."""
-    index = retriever.stored.faiss_index
+    store = retriever.store
+    index = store.index
     vectors = retriever.stored.vectors
     hnsw = getattr(index, "hnsw", None)
     saved = hnsw.efSearch if hnsw is not None else 0
@@ -190,7 +191,7 @@ def _faiss_sweep(retriever, qvecs, truth, candidates: int) -> dict:
         times, raw, reranked = [], [], []
         for q, true in zip(qvecs, truth, strict=True):
             t = time.perf_counter()
-            ids = retriever.dense_candidates(q, candidates)
+            ids = store.search(q, candidates)
             rows = np.sort(ids)
             best = rows[np.argsort(-(np.asarray(vectors[rows], dtype=np.float32) @ q))[:10]]
             times.append(time.perf_counter() - t)
@@ -219,7 +220,8 @@ def _memory() -> dict:
 
 def worker_scale_search(spec: dict) -> dict:
     """Open a synthetic index (time, memory), then search with a fixed encoder."""
-    from rag import Retriever, store
+    from rag import Retriever
+    from rag.index import load_index
     from rag.text import normalize
 
     index = Path(spec["index"])
@@ -237,19 +239,20 @@ def worker_scale_search(spec: dict) -> dict:
     gc.collect()
     before = _memory()
     t = time.perf_counter()
-    stored = store.load_index(index)
+    stored = load_index(index)
     vecs = {normalize(q.strip()): v for q, v in zip(qtexts, qvecs, strict=False)}
-    retriever = Retriever(stored, FixedEncoder(stored.manifest["model"], qvecs.shape[1], vecs))
+    encoder = FixedEncoder(stored.manifest["model"], qvecs.shape[1], vecs)
+    retriever = Retriever(stored, encoder)
     load_s = time.perf_counter() - t
     loaded = _memory()
     # An English question's dense side ranks by its Chinese translation terms;
     # its own real vector stands in for them (these timings exclude encoding).
-    from rag import crosslingual
+    from rag.search import crosslingual
 
     for text, vector in list(vecs.items()):
         if text.isascii():
             expansion = crosslingual.translate(text, stored.bm25.vocab_dict).expansion
-            vecs.setdefault(expansion, vector)
+            encoder.setdefault(expansion, vector)
 
     out = {
         "n": spec["n"],

@@ -91,8 +91,9 @@ def emit(result: dict) -> None:
 
 def worker_latency(spec: dict) -> dict:
     """Warm Retriever.search vs bare model.encode([query]), interleaved."""
-    from rag import Retriever, store
-    from rag.encoder import load_encoder
+    from rag import Retriever
+    from rag.encoders import load_encoder
+    from rag.index import load_index
 
     base = rss_mb()["rss_mb"]
     t = time.perf_counter()
@@ -100,7 +101,7 @@ def worker_latency(spec: dict) -> dict:
     model_load_s = time.perf_counter() - t
     after_model = rss_mb()["rss_mb"]
     t = time.perf_counter()
-    stored = store.load_index(spec["index"])
+    stored = load_index(spec["index"])
     load_index_s = time.perf_counter() - t
     after_index = rss_mb()["rss_mb"]
     del stored
@@ -162,11 +163,11 @@ def worker_latency(spec: dict) -> dict:
 
 def worker_build(spec: dict) -> dict:
     """CMRC build throughput vs bare encode; no-op rebuild; add one article."""
-    from rag import build_index, store
-    from rag.chunking import ChunkParams, chunk_articles
-    from rag.encoder import load_encoder
+    from rag import build_index
+    from rag.encoders import load_encoder
     from rag.evaluate import load_squad
-    from rag.indexer import build_bm25, embed_text, search_text
+    from rag.index import ChunkParams, chunk_articles, embed_text, load_index, search_text
+    from rag.index.keywords import build_bm25
 
     articles, _ = load_squad(SHARED / "cmrc2018_trial.json")
     if spec.get("limit"):
@@ -209,7 +210,7 @@ def worker_build(spec: dict) -> dict:
     t = time.perf_counter()
     added = build_index(articles, work, encoder=encoder, progress=False)
     add_s = time.perf_counter() - t
-    stored = store.load_index(work)
+    stored = load_index(work)
     np.save(Path(spec["workdir"]) / "pool_vectors.npy", np.asarray(stored.vectors))
     enc_rate = n / min(enc_s)
     build_rate = n / min(build_s)
@@ -254,10 +255,10 @@ WORKERS = {
 def prepare_pools(workdir: Path, model: str, queries: list[str]) -> dict:
     """Sentence pool (seed corpus + CMRC) and the real embeddings of its
     sentences and of the queries."""
-    from rag.chunking import split_sentences
-    from rag.corpus import load_corpus
-    from rag.encoder import load_encoder
+    from rag.encoders import load_encoder
     from rag.evaluate import load_squad
+    from rag.index import split_sentences
+    from rag.ingest import load_corpus
     from rag.text import normalize
 
     texts = [a.body for a in load_corpus(ROOT / "corpus")]

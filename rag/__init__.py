@@ -3,17 +3,56 @@
     from rag import Retriever
     r = Retriever.load("index")
     res = r.search("灵活就业人员能领生育津贴吗？", k=5)
+
+The package in the order a question meets it: `ingest` (files -> articles,
+a loader a format), `index` (articles -> passages -> one index folder with a
+manifest; a vector-store interface with FAISS behind it), `encoders`,
+`search` (a `Query` analysed once, then named stages and rules), `answer`
+(quoted sentences with citations), and the shells: `cli` and `ui.py`.
 """
 
-from .answer import Answer, Citation, answer_question, answer_to_text
-from .chunking import ChunkParams, chunk_article, split_sentences
-from .encoder import HashEncoder, SentenceTransformerEncoder, load_encoder
-from .indexer import BuildReport, build_index
-from .retriever import MODES, RetrievalParams, Retriever
-from .store import IndexLoadError, StaleIndexError
+from .answer import (
+    ABSTAIN_MESSAGE,
+    ABSTAIN_MESSAGE_EN,
+    LOW_RELEVANCE,
+    Answer,
+    Citation,
+    answer_question,
+    answer_to_text,
+    citation_line,
+    escape_markdown,
+)
+from .encoders import HashEncoder, load_encoder
+from .index import (
+    BuildReport,
+    ChunkParams,
+    IndexLoadError,
+    StaleIndexError,
+    VectorStore,
+    build_index,
+    chunk_article,
+    split_sentences,
+)
+from .ingest import CorpusError, Loader, load_corpus
+from .search import CATALOGUE, MODES, Query, RetrievalParams, Retriever, Rule
+from .text import normalize
 from .types import Article, Chunk, Hit, Paragraph, SearchResult, Section
 
+
+def __getattr__(name: str):
+    # The torch backend imports sentence-transformers (seconds): only on use.
+    if name == "SentenceTransformerEncoder":
+        from .encoders.torch_backend import SentenceTransformerEncoder
+
+        return SentenceTransformerEncoder
+    raise AttributeError(f"module 'rag' has no attribute {name!r}")
+
+
 __all__ = [
+    "ABSTAIN_MESSAGE",
+    "ABSTAIN_MESSAGE_EN",
+    "CATALOGUE",
+    "LOW_RELEVANCE",
     "MODES",
     "Answer",
     "Article",
@@ -21,20 +60,29 @@ __all__ = [
     "ChunkParams",
     "Chunk",
     "Citation",
+    "CorpusError",
     "HashEncoder",
     "Hit",
     "IndexLoadError",
+    "Loader",
     "Paragraph",
+    "Query",
     "RetrievalParams",
     "Retriever",
+    "Rule",
     "SearchResult",
     "Section",
     "SentenceTransformerEncoder",
     "StaleIndexError",
+    "VectorStore",
     "answer_question",
     "answer_to_text",
     "build_index",
     "chunk_article",
+    "citation_line",
+    "escape_markdown",
+    "load_corpus",
     "load_encoder",
+    "normalize",
     "split_sentences",
 ]

@@ -121,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_build(args) -> int:
-    from .indexer import build_index
+    from .index import build_index
 
     corpus = _corpus_dir(args.corpus)
     with _naming(corpus):
@@ -245,7 +245,7 @@ def _check_k(args) -> None:
 
 
 def _load(args):
-    from .retriever import Retriever
+    from .search import Retriever
 
     corpus = _corpus_dir(args.corpus) if args.corpus is not None else None
     with _naming(corpus):
@@ -271,7 +271,10 @@ def _corpus_dir(corpus: str) -> Path:
     if not path.is_dir():
         raise UserError(f"corpus {path} is not a folder")
     if not any(p.is_file() and not p.name.startswith(".") for p in path.rglob("*")):
-        raise UserError(f"corpus folder {path} is empty: put articles (.md, .txt, .jsonl) in it")
+        from .ingest import suffixes
+
+        raise UserError(f"corpus folder {path} is empty: put articles "
+                        f"({', '.join(suffixes())}) in it")
     return path
 
 

@@ -100,13 +100,18 @@ class Chunk:
         return asdict(self)
 
 
+HIT_KINDS = ("passage", "byline")
+
+
 @dataclass(frozen=True)
 class Hit:
     """A ranked passage with everything needed to quote and cite it.
 
-    Paragraph 0 is the article's headline, byline and dateline (see
-    byline.byline_hit), returned first for a question asking who wrote an
-    article, where its author works, what it is called or when it appeared."""
+    `kind` is "passage" for body text (`text == article.body[start:end]`) and
+    "byline" for the article's headline, byline and dateline (paragraph 0,
+    see search.bylines.byline_hit), returned first for a question asking who
+    wrote an article, where its author works, what it is called or when it
+    appeared."""
 
     text: str
     score: float
@@ -118,6 +123,7 @@ class Hit:
     start: int
     end: int
     chunk_id: str = ""
+    kind: str = "passage"
 
     @property
     def citation(self) -> str:
@@ -126,7 +132,7 @@ class Hit:
             parts.append(self.author)
         if self.section:
             parts.append(f"“{self.section}”")
-        parts.append(f"第{self.paragraph}段" if self.paragraph else "署名")
+        parts.append("署名" if self.kind == "byline" else f"第{self.paragraph}段")
         return "，".join(parts)
 
     def to_dict(self, rank: int | None = None) -> dict:
@@ -141,6 +147,7 @@ class Hit:
             paragraph=self.paragraph,
             start=self.start,
             end=self.end,
+            kind=self.kind,
             citation=self.citation,
         )
         return data
@@ -149,15 +156,23 @@ class Hit:
 @dataclass(frozen=True)
 class SearchResult:
     """Ranked hits for one query. When `abstained` is true the hits are only
-    the closest passages, not an answer, and must be shown as such."""
+    the closest passages, not an answer, and must be shown as such;
+    `abstain_reason` names the rule that decided it. `pipeline` names the
+    stages that ran and the rules switched off ("-rule"), so a result always
+    says what produced it."""
 
     query: str
     hits: tuple[Hit, ...] = field(default_factory=tuple)
     abstained: bool = False
+    abstain_reason: str = ""
+    pipeline: tuple[str, ...] = ()
 
-    def to_dict(self) -> dict:
-        return {
+    def to_dict(self, *, debug: bool = False) -> dict:
+        data = {
             "query": self.query,
             "abstained": self.abstained,
             "hits": [h.to_dict(rank=i + 1) for i, h in enumerate(self.hits)],
         }
+        if debug:
+            data.update(abstain_reason=self.abstain_reason, pipeline=list(self.pipeline))
+        return data

@@ -16,7 +16,6 @@ from rag.answer import (
     answer_to_text,
     citation_line,
 )
-from rag.conversation import contextual_query, is_follow_up, is_meta_question
 
 CMRC = Path(__file__).resolve().parents[2] / "shared" / "eval" / "cmrc2018_trial.json"
 EVIL = "<img src=x onerror=alert(1)>"
@@ -98,7 +97,7 @@ def test_to_dict_contract(retriever):
     assert set(data) >= {"answer", "abstained", "citations"}
     assert set(data["citations"][0]) == {
         "n", "quote", "text", "article_id", "title", "author", "section", "paragraph",
-        "start", "end",
+        "start", "end", "kind",
     }
 
 
@@ -138,35 +137,41 @@ def test_empty_question_is_refused(retriever):
         answer_question(retriever, "   ")
 
 
-def test_follow_up_detection():
-    assert is_follow_up("那广东省呢？")
-    assert is_follow_up("它为什么被认为是害虫？")
-    assert is_follow_up("为什么？")
-    assert is_follow_up("What about Guangdong?")
-    assert not is_follow_up("职业院校应该健全什么导师制度？")
-    assert is_meta_question("作者是谁？")
-    assert is_meta_question("这篇文章是谁写的？")
-    assert is_meta_question("Who wrote it?")
-    assert not is_meta_question("资金来源是什么？")
-    assert not is_meta_question("中国劳动关系学院作者的文章讲了什么？")
-
-
-def test_contextual_query_rewrites_elliptical_follow_ups():
+def test_follow_ups_and_questions_about_the_article_are_told_apart(retriever):
     first = "灵活就业人员能领生育津贴吗？"
-    assert contextual_query(first) == first
-    q = contextual_query("那广东省呢？", [first])
+    for follow in ("那广东省呢？", "它为什么被认为是害虫？", "为什么？", "What about Guangdong?"):
+        assert first in retriever.analyze(follow, history=[first]).context, follow
+    standalone = "职业院校应该健全什么导师制度？"
+    assert retriever.analyze(standalone, history=[first]).context == standalone
+    for meta in ("作者是谁？", "这篇文章是谁写的？", "Who wrote it?"):
+        assert retriever.analyze(meta).about_article, meta
+    for topic in ("资金来源是什么？", "中国劳动关系学院作者的文章讲了什么？"):
+        assert not retriever.analyze(topic).about_article, topic
+
+
+def test_elliptical_follow_ups_are_read_with_the_last_standalone_question(retriever):
+    first = "灵活就业人员能领生育津贴吗？"
+    assert retriever.analyze(first).context == first
+    q = retriever.analyze("那广东省呢？", history=[first]).context
     assert "广东省" in q and first in q
     # A chain of follow-ups swaps the new topic in instead of piling them up.
-    q = contextual_query("那浙江省呢？", [first, "那广东省呢？"])
+    q = retriever.analyze("那浙江省呢？", history=[first, "那广东省呢？"]).context
     assert "浙江省" in q and "广东省" not in q and first in q
     # Gradio message dicts (content as a list of parts) and (user, bot) pairs work too.
     messages = [{"role": "user", "content": [{"type": "text", "text": first}]},
                 {"role": "assistant", "content": "…"}]
-    assert first in contextual_query("那广东省呢？", messages)
-    assert first in contextual_query("那广东省呢？", [(first, "…")])
-    # A standalone question resets the context.
-    other = "职业院校应该健全什么导师制度？"
-    assert contextual_query(other, [first]) == other
+    assert first in retriever.analyze("那广东省呢？", history=messages).context
+    assert first in retriever.analyze("那广东省呢？", history=[(first, "…")]).context
+    # Switched off, a follow-up is searched on its own.
+    plain = retriever.with_params(retriever.params.without("follow_up_context"))
+    assert plain.analyze("那广东省呢？", history=[first]).context == "那广东省呢？"
+
+
+def test_history_must_be_a_list_of_questions(retriever):
+    with pytest.raises(ValueError, match="history"):
+        retriever.analyze("那广东省呢？", history="灵活就业人员能领生育津贴吗？")
+    with pytest.raises(ValueError, match="history"):
+        retriever.analyze("那广东省呢？", history=[42])
 
 
 def test_follow_up_answer_uses_the_conversation(retriever):

@@ -3,7 +3,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rag.chunking import ChunkParams, chunk_article, split_sentences
+from rag.index.chunking import ChunkParams, chunk_article, split_sentences
 from rag.types import Article, Section
 
 SENTENCE_ENDS = "。！？；"

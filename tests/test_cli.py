@@ -23,6 +23,7 @@ HIT_KEYS = {
     "paragraph": int,
     "start": int,
     "end": int,
+    "kind": str,
     "citation": str,
 }
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.corpus import CorpusError, load_corpus
+from rag.ingest import CorpusError, load_corpus
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
@@ -160,9 +160,9 @@ def test_duplicate_ids_across_files_name_both(tmp_path):
 
 
 def test_empty_and_missing_folders(tmp_path):
-    with pytest.raises(CorpusError, match=r"no articles found in .* \(looked for \.md, \.txt, "
-                                          r"\.jsonl\)"):
+    with pytest.raises(CorpusError, match=r"no articles found in .* \(looked for .*\.md") as info:
         load_corpus(tmp_path)
+    assert all(suffix in str(info.value) for suffix in (".txt", ".md", ".jsonl"))
     with pytest.raises(CorpusError, match="does not exist"):
         load_corpus(tmp_path / "nope")
 

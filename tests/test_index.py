@@ -16,9 +16,10 @@ from rag import (
     StaleIndexError,
     build_index,
     chunk_article,
-    store,
 )
-from rag.indexer import embed_text
+from rag.index import FORMAT_VERSION, embed_text, load_index, read_manifest
+from rag.index.faiss_store import choose_index_type
+from rag.index.manifest import corpus_fingerprint
 
 
 class CountingEncoder:
@@ -41,9 +42,9 @@ def _add_article(corpus, record):
 
 
 def test_round_trip_keeps_chunks_vectors_and_offsets(hash_index, hash_encoder):
-    stored = store.load_index(hash_index)
+    stored = load_index(hash_index)
     assert len(stored.articles) == 8
-    assert len(stored.chunks) == len(stored.vectors) == stored.faiss_index.ntotal > 8
+    assert len(stored.chunks) == len(stored.vectors) == len(stored.store) > 8
     by_id = {a.id: a for a in stored.articles}
     expected = [c for a in stored.articles for c in chunk_article(a)]
     assert list(stored.chunks) == expected
@@ -68,7 +69,7 @@ def test_loaded_index_searches(hash_index):
 
 def test_manifest_describes_the_index(hash_index, small_corpus):
     manifest = json.loads((hash_index / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["format_version"] == store.FORMAT_VERSION
+    assert manifest["format_version"] == FORMAT_VERSION
     assert manifest["model"] == "hash-256"
     assert manifest["dim"] == 256
     assert manifest["chunking"] == ChunkParams().to_dict()
@@ -76,8 +77,8 @@ def test_manifest_describes_the_index(hash_index, small_corpus):
     assert manifest["articles"] == 8
     fingerprint = manifest["corpus_fingerprint"]
     assert isinstance(fingerprint, str) and len(fingerprint) == 64
-    stored = store.load_index(hash_index)
-    assert fingerprint == store.corpus_fingerprint(stored.articles)
+    stored = load_index(hash_index)
+    assert fingerprint == corpus_fingerprint(stored.articles)
     assert manifest["chunks"] == len(stored.chunks)
     files = ("articles.jsonl", "articles.npy", "chunks.npy", "vectors.npy", "dense.faiss", "bm25")
     for name in files:
@@ -129,9 +130,9 @@ def test_rebuild_without_changes_embeds_nothing(hash_index, small_corpus, hash_e
 
 
 def test_adding_one_article_embeds_only_its_chunks(hash_index, small_corpus, hash_encoder):
-    from rag.corpus import load_corpus
+    from rag.ingest import load_corpus
 
-    before = store.load_index(hash_index)
+    before = load_index(hash_index)
     extra = cmrc_articles(9)[-1]
     _add_article(small_corpus, extra)
     new_article = next(a for a in load_corpus(small_corpus) if a.title == extra["title"])
@@ -143,7 +144,7 @@ def test_adding_one_article_embeds_only_its_chunks(hash_index, small_corpus, has
     assert report.reused == len(before.chunks)
     assert report.chunks == len(before.chunks) + n_new
     # The reused vectors are the old ones, row for row by content key.
-    after = store.load_index(hash_index)
+    after = load_index(hash_index)
     old = dict(zip(before.keys, before.vectors, strict=True))
     for key, vector in zip(after.keys, after.vectors, strict=True):
         if key in old:
@@ -173,7 +174,7 @@ def test_index_with_a_missing_file_is_refused(hash_index, victim):
 def test_index_with_a_bad_manifest_is_refused(hash_index):
     (hash_index / "manifest.json").write_text("{not json", encoding="utf-8")
     with pytest.raises(IndexLoadError, match="manifest"):
-        store.load_index(hash_index)
+        load_index(hash_index)
 
 
 def test_index_of_another_format_version_is_refused(hash_index):
@@ -181,14 +182,14 @@ def test_index_of_another_format_version_is_refused(hash_index):
     manifest = json.loads(path.read_text(encoding="utf-8"))
     path.write_text(json.dumps({**manifest, "format_version": 999}), encoding="utf-8")
     with pytest.raises(IndexLoadError, match="format version 999"):
-        store.load_index(hash_index)
+        load_index(hash_index)
 
 
 def test_inconsistent_index_is_refused(hash_index):
     vectors = np.load(hash_index / "vectors.npy")
     np.save(hash_index / "vectors.npy", vectors[:-1])
     with pytest.raises(IndexLoadError, match="inconsistent"):
-        store.load_index(hash_index)
+        load_index(hash_index)
 
 
 def test_crash_while_saving_leaves_the_old_index(
@@ -206,7 +207,7 @@ def test_crash_while_saving_leaves_the_old_index(
     with pytest.raises(OSError, match="disk full"):
         build_index(small_corpus, hash_index, encoder=hash_encoder, progress=False)
     assert (hash_index / "manifest.json").read_text(encoding="utf-8") == before
-    assert len(store.load_index(hash_index).articles) == 8
+    assert len(load_index(hash_index).articles) == 8
     leftovers = [p.name for p in hash_index.parent.iterdir() if p.name.startswith(".index")]
     assert leftovers == []
 
@@ -217,7 +218,7 @@ def test_build_from_an_article_list(tmp_path, hash_encoder):
     articles = [Article(id=r["id"], title=r["title"], body=r["text"]) for r in cmrc_articles(3)]
     report = build_index(articles, tmp_path / "ix", encoder=hash_encoder, progress=False)
     assert report.articles == 3 and report.embedded == report.chunks
-    assert store.read_manifest(tmp_path / "ix")["corpus_dir"] is None
+    assert read_manifest(tmp_path / "ix")["corpus_dir"] is None
 
 
 def test_empty_corpus_is_refused(tmp_path, hash_encoder):
@@ -235,7 +236,7 @@ def test_real_model_finds_the_seed_answer(real_retriever):
 
 
 def test_articles_are_found_by_id_and_read_on_demand(hash_index):
-    stored = store.load_index(hash_index)
+    stored = load_index(hash_index)
     articles = list(stored.articles)
     assert stored.articles.get(articles[5].id) == articles[5]
     assert stored.articles[-1] == articles[-1]
@@ -249,13 +250,13 @@ def test_truncated_passage_table_is_refused(hash_index):
     rows = np.load(hash_index / "chunks.npy")
     np.save(hash_index / "chunks.npy", rows[:-1])
     with pytest.raises(IndexLoadError, match="inconsistent"):
-        store.load_index(hash_index)
+        load_index(hash_index)
 
 
 def test_upgrading_a_format_1_index_reuses_its_embeddings(hash_index, small_corpus, hash_encoder):
     """An index from the previous format is rebuilt, but its vectors are kept:
     nothing is embedded again."""
-    stored = store.load_index(hash_index)
+    stored = load_index(hash_index)
     keys = [k.decode() for k in stored.keys]
     path = hash_index / "manifest.json"
     manifest = json.loads(path.read_text(encoding="utf-8"))
@@ -266,15 +267,15 @@ def test_upgrading_a_format_1_index_reuses_its_embeddings(hash_index, small_corp
         (hash_index / name).unlink()
     path.write_text(json.dumps({**manifest, "format_version": 1}), encoding="utf-8")
     with pytest.raises(IndexLoadError, match="format version 1"):
-        store.load_index(hash_index)
+        load_index(hash_index)
     counting = CountingEncoder(hash_encoder)
     report = build_index(small_corpus, hash_index, encoder=counting, progress=False)
     assert report.embedded == 0 and report.reused == report.chunks == len(keys)
-    assert store.load_index(hash_index).manifest["format_version"] == store.FORMAT_VERSION
+    assert load_index(hash_index).manifest["format_version"] == FORMAT_VERSION
 
 
 def _bm25_scores(index, queries):
-    stored = store.load_index(index)
+    stored = load_index(index)
     from rag.text import tokenize
 
     out = []
@@ -289,11 +290,12 @@ def test_rebuilds_tokenize_only_new_passages_and_score_like_a_fresh_build(
 ):
     """Adding an article tokenizes its passages only; removing one drops its
     words. Either way BM25 scores every passage as a from-scratch build would."""
-    import rag.keywords
+    import rag.index.keywords
 
     calls = []
-    real_tokenize = rag.keywords.tokenize
-    monkeypatch.setattr(rag.keywords, "tokenize", lambda t: calls.append(t) or real_tokenize(t))
+    keywords = rag.index.keywords
+    real_tokenize = keywords.tokenize
+    monkeypatch.setattr(keywords, "tokenize", lambda t: calls.append(t) or real_tokenize(t))
     records = cmrc_articles(10)
     _add_article(small_corpus, records[8])
     report = build_index(small_corpus, hash_index, encoder=hash_encoder, progress=False)
@@ -311,8 +313,8 @@ def test_rebuilds_tokenize_only_new_passages_and_score_like_a_fresh_build(
     build_index(small_corpus, hash_index, encoder=hash_encoder, progress=False)
     assert calls == []
     build_index(small_corpus, fresh, encoder=hash_encoder, progress=False, force=True)
-    assert (store.load_index(hash_index).bm25.vocab_dict.keys()
-            == store.load_index(fresh).bm25.vocab_dict.keys())
+    assert (load_index(hash_index).bm25.vocab_dict.keys()
+            == load_index(fresh).bm25.vocab_dict.keys())
     _assert_same_scores(_bm25_scores(hash_index, queries), _bm25_scores(fresh, queries))
 
 
@@ -330,11 +332,11 @@ def test_unchanged_corpus_files_are_not_read_again(hash_index, small_corpus, has
     changed (names, sizes, modification times) the index is fresh without it."""
     import os
 
-    import rag.corpus
+    import rag.ingest
 
-    real_load = rag.corpus.load_corpus
+    real_load = rag.ingest.load_corpus
     reads = []
-    monkeypatch.setattr(rag.corpus, "load_corpus", lambda f: reads.append(f) or real_load(f))
+    monkeypatch.setattr(rag.ingest, "load_corpus", lambda f: reads.append(f) or real_load(f))
     report = build_index(small_corpus, hash_index, encoder=hash_encoder, progress=False)
     assert report.up_to_date and reads == []
     Retriever.load(hash_index, corpus=small_corpus, encoder=hash_encoder, rebuild=False,
@@ -365,7 +367,7 @@ def test_loaded_index_reads_rows_and_postings_like_the_arrays_on_disk(hash_index
 
     from rag.text import tokenize
 
-    stored = store.load_index(hash_index)
+    stored = load_index(hash_index)
     on_disk = np.load(hash_index / "vectors.npy")
     rows = np.array([0, 3, len(on_disk) - 1])
     np.testing.assert_array_equal(stored.vectors[rows], on_disk[rows])
@@ -413,5 +415,5 @@ def test_graph_indexes_rank_like_exact_search(tmp_path, small_corpus, hash_encod
 
 
 def test_index_type_grows_with_the_corpus():
-    assert [store.choose_index_type(n) for n in (1_000, 100_000, 1_000_000)] == [
+    assert [choose_index_type(n) for n in (1_000, 100_000, 1_000_000)] == [
         "flat", "hnsw", "hnsw-sq8"]

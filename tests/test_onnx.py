@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import rag
-from rag.encoder import load_encoder
+from rag.encoders import load_encoder
 
 pytestmark = [
     pytest.mark.slow,
@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def onnx_encoder(tmp_path_factory):
-    from rag.onnx_encoder import OnnxEncoder
+    from rag.encoders.onnx_backend import OnnxEncoder
 
     return OnnxEncoder(cache_dir=tmp_path_factory.mktemp("onnx-cache"))
 

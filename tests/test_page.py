@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from rag.layout import affiliation_from_byline, join_lines, split_byline
-from rag.page import PageError, load_page, repair_page
+from rag.ingest.layout import affiliation_from_byline, join_lines, split_byline
+from rag.ingest.newspaper import PageError, load_page, repair_page
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 RAW = CORPUS / "000_cd9ce7ff24aacdf3.txt"

@@ -9,17 +9,23 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import rag
-from rag.byline import Bylines, dateline, printed
-from rag.passages import fold
-from rag.places import gazetteer, unknown_places
-from rag.text import (
-    asks_for_number,
-    can_answer,
-    holds_number,
-    normalize,
-    reordered_phrases,
-    tokenize,
-)
+from rag.search import facts
+from rag.search.bylines import Bylines, dateline, printed
+from rag.search.compounds import reordered_phrases
+from rag.search.places import gazetteer, unknown_places
+from rag.text import fold, normalize, tokenize
+
+
+def can_answer(question: str, passage: str) -> bool:
+    return facts.can_answer(facts.asked_facts(question), [passage]) == ""
+
+
+def asks_for_number(question: str) -> bool:
+    return any(a.rule == "fact_amount" for a in facts.asked_facts(question))
+
+
+def holds_number(text: str) -> bool:
+    return not facts.unstated((facts.Asked("fact_amount"),), text)
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 
@@ -86,12 +92,12 @@ def test_a_question_for_a_byline_field_gets_the_byline_first(seed, question, ans
     res = seed.search(question, k=3)
     first = res.hits[0]
     assert not res.abstained and len(res.hits) == 3
-    assert answer in first.text and first.paragraph == 0
+    assert answer in first.text and first.kind == "byline"
     assert first.citation.endswith("署名") and first.chunk_id.endswith("#byline")
     article = seed.article(first.article_id)
     assert first.text.splitlines() == [x for x in (article.title, article.deck,
                                                    printed(article), dateline(article)) if x]
-    assert all(h.paragraph > 0 for h in res.hits[1:])
+    assert all(h.kind == "passage" for h in res.hits[1:])
 
 
 def test_the_dateline_answers_only_when_the_article_was_published(seed):
@@ -102,7 +108,7 @@ def test_the_dateline_answers_only_when_the_article_was_published(seed):
 
 def test_a_question_about_content_gets_no_byline(seed):
     res = seed.search("没单位的灵活就业人员能领生育津贴吗？", k=3)
-    assert all(h.paragraph > 0 for h in res.hits)
+    assert all(h.kind == "passage" for h in res.hits)
 
 
 @pytest.mark.parametrize("question", ["新疆维吾尔自治区总工会主席叫什么名字？",
@@ -250,7 +256,7 @@ def test_place_names_come_with_their_short_and_full_forms():
 
 
 def test_a_place_the_corpus_never_names_is_known_by_its_words(seed):
-    vocab = seed._vocab
+    vocab = seed.lexicon.vocab
     asked = tokenize("法国的灵活就业人员怎样参保？", bigrams=False)
     assert unknown_places(asked, vocab) == ["法国"]
     # The page names 新疆维吾尔自治区, 四川省 and 石家庄市, in whatever form asked.
@@ -272,11 +278,12 @@ def test_a_question_about_a_place_the_corpus_never_names_is_not_answered(seed, m
 
 
 def test_warm_up_loads_what_the_first_questions_would_wait_for(seed):
-    from rag import crosslingual, places, text
+    from rag.search import crosslingual, places
+    from rag.text import tokens
 
-    for cached in (crosslingual._cedict, text._posseg, places.gazetteer):
+    for cached in (crosslingual._cedict, tokens.posseg, places.gazetteer):
         cached.cache_clear()
     seed.warm_up()
-    for cached in (crosslingual._cedict, text._posseg, places.gazetteer):
+    for cached in (crosslingual._cedict, tokens.posseg, places.gazetteer):
         assert cached.cache_info().currsize == 1, cached
     assert seed.search("收入低的人没有生育保险怎么办？", k=1).hits

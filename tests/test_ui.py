@@ -78,13 +78,14 @@ def test_rendered_answer_escapes_and_highlights(retriever):
     assert "<img" not in page and "<b>坏人" not in page and "&lt;img" in page
     assert "<mark>" in page and "<strong>" in page and "<details>" in page
     assert "在原文中查看上下文" in page
-    assert "<script" not in ui.highlight("<script>alert(1)</script>", "<script>")
+    assert "<script" not in ui.highlight("<script>alert(1)</script>", ("script",))
     assert "<img" not in ui.article_html(retriever, "evil")
 
 
-def test_highlight_marks_quote_and_traditional_query_words():
+def test_highlight_marks_quote_and_traditional_query_words(retriever):
     text = "职业院校应健全双导师管理制度。其他内容。"
-    out = ui.highlight(text, "職業院校應該健全什麼導師制度？", "职业院校应健全双导师管理制度。")
+    terms = retriever.analyze("職業院校應該健全什麼導師制度？").highlight_terms
+    out = ui.highlight(text, terms, "职业院校应健全双导师管理制度。")
     assert out.startswith("<mark>") and "<strong>职业院校</strong>" in out
 
 

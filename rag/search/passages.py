@@ -5,13 +5,10 @@ query after query."""
 from __future__ import annotations
 
 import functools
-import re
-import unicodedata
 
-from .chunking import split_sentences
-from .indexer import search_text
-from .store import StoredIndex
-from .types import Article, Chunk
+from ..index import StoredIndex, search_text, split_sentences
+from ..text import fold
+from ..types import Article, Chunk
 
 
 class FoldedPassages:
@@ -60,22 +57,3 @@ class FoldedPassages:
         sentences = [text[a:b] for a, b in split_sentences(text)]
         meta = search_text(chunk, article)[: -len(chunk.text)]  # it ends with the passage
         return fold(meta) + text, text, sentences
-
-
-# NFKC's own mapping of full-width ASCII and the ideographic space.
-_HALF_WIDTH = {chr(0x3000): " ", **{chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)}}
-_FULL_WIDTH = re.compile("[\u3000\uff01-\uff5e]")
-
-
-def fold(text: str) -> str:
-    """Cheap passage-side normalisation for word-coverage checks: NFKC and
-    lower case. Chinese text is NFKC-stable once its full-width punctuation is
-    mapped, so the full NFKC pass (~30 µs a passage, most of a cold query's
-    time) runs only on the rare text that still needs it; the mapping itself
-    is a regex substitution, 3x faster than str.translate on Chinese text.
-    Unlike `normalize` it skips traditional -> simplified, which costs ~1 ms
-    a passage; BM25 itself still matches traditional-character corpora."""
-    text = _FULL_WIDTH.sub(lambda m: _HALF_WIDTH[m.group()], text)
-    if not unicodedata.is_normalized("NFKC", text):
-        text = unicodedata.normalize("NFKC", text)
-    return text.lower()

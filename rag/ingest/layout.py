@@ -14,7 +14,7 @@ import statistics
 import unicodedata
 from dataclasses import dataclass
 
-from .types import PARAGRAPH_BREAK, Section
+from ..types import PARAGRAPH_BREAK, Section
 
 # A paragraph can only end at 。！？ (or …), possibly followed by closing marks.
 _SENTENCE_END = re.compile(r"(?:[。！？!?]|…+)[”’」』）)》]*$")

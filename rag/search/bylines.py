@@ -12,17 +12,12 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cached_property
 
-from .text import normalize
-from .types import Article, Hit
-
-
-def fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).lower()
-
+from ..text import fold
+from ..types import Article, Hit
 
 # Words that only point at the article or ask for its gist ("这篇文章", "那篇
 # 评论", "什么话题", "核心主张"): like 文章 itself, they leave a question about
@@ -79,12 +74,15 @@ class Bylines:
             start = self._joined.find(word, start + 1)
         return rows
 
-    def named(self, words: list[str]) -> tuple[list[int], list[str]]:
+    def named(self, words, *, pointer_words: bool = True) -> tuple[list[int], list[str]]:
         """Rows of the articles the question's words name by their whole
         author or most of their affiliation, with at most one short word
         left over (问题, 观点), and the leftover words: the question asks
         about the article, nothing more specific. A keyword that merely
-        occurs in a byline (工会 in 总工会主席) names no article."""
+        occurs in a byline (工会 in 总工会主席) names no article. With
+        `pointer_words`, words that only point at the article (这篇, 话题)
+        are not left over."""
+        ignored = _ARTICLE_WORDS if pointer_words else frozenset()
         found, rest = [], []
         words = [w for w in words if w.strip() and "\t" not in w and "\n" not in w]
         for row in sorted(set().union(*(self.rows_with(w) for w in words))):
@@ -92,7 +90,7 @@ class Bylines:
             named = [w for w in words if w in author or w in affiliation]
             # jieba's search mode also emits compounds of named parts (新疆自治区
             # from 新疆维吾尔自治区's 新疆 + 自治区): those name nothing more.
-            left = [w for w in words if w not in named and w not in _ARTICLE_WORDS
+            left = [w for w in words if w not in named and w not in ignored
                     and covered(w, named) < len(w)]
             if named and sum(map(len, left)) <= 2 and (
                 (author and covered(author, named) == len(author))
@@ -132,23 +130,36 @@ _WHO_IS = re.compile(r"是谁|是什么人|是哪位|who is|who's", re.I)
 _OF_ARTICLE = re.compile(r"作者|文章|这篇|那篇|该文|本文|article|author", re.I)
 
 
-def asks_where_published(question: str) -> bool:
-    """"哪天发表的", "发表在哪份报纸": the dateline answers, not the byline."""
-    return bool(_PUBLISHED.search(question))
+@dataclass(frozen=True)
+class BylineAsk:
+    """How a question asks for a byline field, read once from its text."""
 
+    author: bool = False  # 作者是谁, who wrote
+    who_is: bool = False  # 是谁, who is (of a named author)
+    field: bool = False  # 单位, 职务, 题目 ...
+    published: bool = False  # 发表, 哪份报纸: the dateline
+    of_article: bool = False  # 作者, 文章, 这篇 ...: asked of an article
 
-def asks_for_byline(question: str, author: str = "") -> bool:
-    """"讲…的文章作者是谁", "那篇文章的题目是什么", "胡玉玲是哪个单位的": the
-    question wants the byline of the article that matches the rest of it
-    (whose author is `author`)."""
-    if _ASKS_AUTHOR.search(question):
-        return True
-    names_author = bool(author) and author in normalize(question)
-    if names_author and _WHO_IS.search(question):
-        return True
-    if not (_BYLINE_FIELD.search(question) or _PUBLISHED.search(question)):
-        return False
-    return bool(_OF_ARTICLE.search(question) or names_author)
+    @classmethod
+    def read(cls, text: str) -> BylineAsk:
+        return cls(bool(_ASKS_AUTHOR.search(text)), bool(_WHO_IS.search(text)),
+                   bool(_BYLINE_FIELD.search(text)), bool(_PUBLISHED.search(text)),
+                   bool(_OF_ARTICLE.search(text)))
+
+    def of(self, author: str, text: str, *, who_is: bool = True,
+           published: bool = True) -> bool:
+        """"讲…的文章作者是谁", "那篇文章的题目是什么", "胡玉玲是哪个单位的":
+        whether the question (normalised `text`) wants the byline of the
+        article whose author is `author`. `who_is` and `published` switch
+        those two ways of asking."""
+        if self.author:
+            return True
+        names_author = bool(author) and author in text
+        if who_is and names_author and self.who_is:
+            return True
+        if not (self.field or (published and self.published)):
+            return False
+        return self.of_article or names_author
 
 
 def printed(article: Article) -> str:
@@ -169,8 +180,8 @@ def byline_hit(article: Article, score: float) -> Hit | None:
     """The article's headline, byline and dateline as one hit, for a question
     that asks who wrote it, where they work, what it is called or where and
     when it appeared; None when the article records no author or
-    affiliation. Paragraph 0 marks it; start/end are the byline's offsets
-    when the body prints it, else -1."""
+    affiliation. Its kind is "byline" (paragraph 0); start/end are the
+    byline's offsets when the body prints it, else -1."""
     quote = printed(article)
     if not quote:
         return None
@@ -179,4 +190,4 @@ def byline_hit(article: Article, score: float) -> Hit | None:
     text = "\n".join(x for x in (article.title, article.deck, quote, dateline(article)) if x)
     return Hit(text=text, score=score, article_id=article.id, title=article.title,
                author=article.author, section="", paragraph=0, start=start, end=end,
-               chunk_id=f"{article.id}#byline")
+               chunk_id=f"{article.id}#byline", kind="byline")

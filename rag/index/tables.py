@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .types import Article, Chunk, chunk_id
+from ..types import Article, Chunk, chunk_id
 
 ARTICLES_JSONL = "articles.jsonl"
 ARTICLES_NPY = "articles.npy"

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .text import tokenize
+from ..text import tokenize
 
 # Softer length normalisation than Lucene's default (b=0.75): passages are all
 # short, and the longer ones are usually the complete answers (CMRC hit@1 +0.01).

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
-from .types import Article, Chunk, chunk_id
+from ..types import Article, Chunk, chunk_id
 
 # A sentence ends at 。！？；… (or ASCII .!?; followed by a space/end), plus any
 # closing quotes or brackets right after it: “……。” belongs to the sentence.

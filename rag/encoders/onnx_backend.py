@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .encoder import resolve_model
+from .base import resolve_model
 
 DEFAULT_CACHE = Path.home() / ".cache" / "rag-news" / "onnx"
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")

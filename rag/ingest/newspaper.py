@@ -1,4 +1,5 @@
-"""Rebuilding articles from a newspaper page as extracted from PDF.
+"""Newspaper pages as extracted from PDF (`X.txt`), rebuilt into articles by
+the page manifest beside them (`X.page.yaml`).
 
 Pull quotes and labels sit between articles and titles and names stand far
 from their bodies: a small per-page manifest (YAML next to the raw file) says
@@ -15,6 +16,8 @@ from pathlib import Path
 
 import yaml
 
+from ..types import Article
+from .common import CorpusError, as_text
 from .layout import (
     Line,
     affiliation_from_byline,
@@ -23,7 +26,7 @@ from .layout import (
     layout_blocks,
     split_byline,
 )
-from .types import Article
+from .registry import Loader
 
 MANIFEST_SUFFIX = ".page.yaml"
 
@@ -172,13 +175,6 @@ def _strip_byline(body_lines: list[Line]) -> tuple[list[Line], str]:
     return body_lines, ""
 
 
-def as_text(value) -> str:
-    """A metadata value as text; YAML reads 2025-06-30 as a date."""
-    if value is None:
-        return ""
-    return value.isoformat() if hasattr(value, "isoformat") else str(value).strip()
-
-
 def repair_page(raw_text: str, manifest: dict) -> Page:
     """Articles and set-aside text of one page, as the manifest lays it out.
 
@@ -223,3 +219,18 @@ def load_page(raw_path: str | Path, manifest_path: str | Path | None = None) -> 
         return repair_page(raw_text, manifest)
     except PageError as exc:
         raise PageError(f"{manifest_path.name}: {exc}") from exc
+
+
+def load(path: Path, default_id: str) -> list[Article]:
+    try:
+        return list(load_page(path).articles)
+    except (PageError, OSError, UnicodeDecodeError) as exc:
+        raise CorpusError([f"{path}: {exc}"]) from exc
+
+
+def has_manifest(path: Path) -> bool:
+    return manifest_path_for(path).exists()
+
+
+LOADER = Loader("newspaper-page", (".txt",), load, claims=has_manifest,
+                describe="newspaper page text + X.page.yaml manifest")

@@ -16,12 +16,22 @@ from pathlib import Path
 
 import numpy as np
 
-from . import store
+from ..encoders import DEFAULT_MODEL, Encoder, load_encoder
+from ..text import STOPWORDS
+from ..types import Article, Chunk
 from .chunking import ChunkParams, chunk_articles
-from .encoder import DEFAULT_MODEL, Encoder, load_encoder
+from .faiss_store import FaissStore, choose_index_type
+from .folder import StoredIndex, load_index, save_index
+from .freshness import stamp_matches, write_stamp
 from .keywords import BM25_PARAMS, TokenCache, build_bm25
-from .text import STOPWORDS
-from .types import Article, Chunk
+from .manifest import (
+    FORMAT_VERSION,
+    MANIFEST,
+    IndexLoadError,
+    content_key,
+    corpus_fingerprint,
+    read_manifest,
+)
 
 
 @dataclass(frozen=True)
@@ -58,8 +68,8 @@ def search_text(chunk: Chunk, article: Article) -> str:
 def _previous_vectors(index_dir: Path, model: str) -> dict[str, np.ndarray]:
     """key -> vector from an existing index built with the same model."""
     try:
-        old = store.load_index(index_dir)
-    except store.IndexLoadError:
+        old = load_index(index_dir)
+    except IndexLoadError:
         return _legacy_vectors(index_dir, model)
     if old.manifest.get("model") != model:
         return {}
@@ -71,7 +81,7 @@ def _legacy_vectors(index_dir: Path, model: str) -> dict[str, np.ndarray]:
     """The embeddings of a format-1 index (keys in chunks.jsonl), so upgrading
     re-uses them instead of embedding the whole corpus again."""
     try:
-        manifest = json.loads((index_dir / store.MANIFEST).read_text("utf-8"))
+        manifest = json.loads((index_dir / MANIFEST).read_text("utf-8"))
         if manifest.get("format_version") != 1 or manifest.get("model") != model:
             return {}
         with open(index_dir / "chunks.jsonl", encoding="utf-8") as f:
@@ -84,8 +94,8 @@ def _legacy_vectors(index_dir: Path, model: str) -> dict[str, np.ndarray]:
 
 def _is_up_to_date(index_dir: Path, expected: dict) -> bool:
     try:
-        manifest = store.read_manifest(index_dir)
-    except store.IndexLoadError:
+        manifest = read_manifest(index_dir)
+    except IndexLoadError:
         return False
     return all(manifest.get(k) == v for k, v in expected.items())
 
@@ -108,7 +118,7 @@ def build_index(
     index_dir = Path(index_dir)
     model_name = encoder.name if encoder is not None else (model or DEFAULT_MODEL)
     expected = {
-        "format_version": store.FORMAT_VERSION,
+        "format_version": FORMAT_VERSION,
         "model": model_name,
         "chunking": params.to_dict(),
         "recipe": RECIPE,
@@ -117,10 +127,10 @@ def build_index(
         expected["index_type"] = index_type
     stamp = None
     if isinstance(corpus, (str, Path)):
-        from .corpus import corpus_stamp, load_corpus
+        from ..ingest import corpus_stamp, load_corpus
 
         stamp = corpus_stamp(corpus)
-        if not force and _is_up_to_date(index_dir, expected) and _stamp_matches(index_dir, stamp):
+        if not force and _is_up_to_date(index_dir, expected) and stamp_matches(index_dir, stamp):
             return _up_to_date_report(index_dir, started)
         # Relative to the index, so a cloned repo's bundled index still finds its corpus.
         corpus_dir = os.path.relpath(Path(corpus).resolve(), index_dir.resolve())
@@ -129,15 +139,15 @@ def build_index(
         corpus_dir, articles = None, list(corpus)
     if not articles:
         raise ValueError("the corpus has no articles")
-    expected["corpus_fingerprint"] = store.corpus_fingerprint(articles)
+    expected["corpus_fingerprint"] = corpus_fingerprint(articles)
     if not force and _is_up_to_date(index_dir, expected):
-        _write_stamp(index_dir, stamp)
+        write_stamp(index_dir, stamp)
         return _up_to_date_report(index_dir, started)
 
     by_id = {a.id: a for a in articles}
     chunks = chunk_articles(articles, params)
     texts = [embed_text(c, by_id[c.article_id]) for c in chunks]
-    keys = [store.content_key(model_name, t) for t in texts]
+    keys = [content_key(model_name, t) for t in texts]
     cached = {} if force else _previous_vectors(index_dir, model_name)
     missing = sorted({i for i, key in enumerate(keys) if key not in cached})
     if missing or not cached:
@@ -155,70 +165,28 @@ def build_index(
         [search_text(c, by_id[c.article_id]) for c in chunks], recipe=TOKEN_RECIPE,
         previous=None if force else TokenCache.load(index_dir / "bm25"), progress=progress,
     )
-    chosen_type = index_type or store.choose_index_type(len(chunks))
+    chosen_type = index_type or choose_index_type(len(chunks))
+    store = FaissStore.create(dim, chosen_type)
+    store.add(vectors)
     manifest = {
         **expected,
         "dim": dim,
-        "index_type": chosen_type,
+        **store.describe(),
         "corpus_dir": corpus_dir,
         "articles": len(articles),
         "chunks": len(chunks),
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "versions": _versions(),
     }
-    faiss_index = store.make_faiss_index(vectors, chosen_type)
-    store.save_index(
-        index_dir,
-        store.StoredIndex(manifest, articles, chunks, keys, vectors, faiss_index, bm25, tokens),
-    )
-    _write_stamp(index_dir, stamp)
+    save_index(index_dir, StoredIndex(manifest, articles, chunks, keys, vectors, store, bm25,
+                                      tokens))
+    write_stamp(index_dir, stamp)
     return BuildReport(str(index_dir), len(articles), len(chunks), len(missing),
                        len(chunks) - len(missing), time.perf_counter() - started, False)
 
 
-# Beside the index, not in its manifest: a clone's files have new modification
-# times, and re-stamping must not dirty the committed index.
-STAMP_FILE = ".corpus-stamp.json"
-
-
-def _stamp_matches(index_dir: Path, stamp: str) -> bool:
-    """The corpus files look exactly as when the index was last found fresh."""
-    try:
-        saved = json.loads((index_dir / STAMP_FILE).read_text(encoding="utf-8"))
-        manifest = store.read_manifest(index_dir)
-    except (OSError, ValueError, store.IndexLoadError):
-        return False
-    return saved == {"stamp": stamp, "corpus_fingerprint": manifest.get("corpus_fingerprint")}
-
-
-def _write_stamp(index_dir: Path, stamp: str | None) -> None:
-    if stamp is None:
-        return
-    fingerprint = store.read_manifest(index_dir).get("corpus_fingerprint")
-    tmp = index_dir / f"{STAMP_FILE}.{os.getpid()}"
-    try:
-        tmp.write_text(json.dumps({"stamp": stamp, "corpus_fingerprint": fingerprint}), "utf-8")
-        os.replace(tmp, index_dir / STAMP_FILE)
-    except OSError:  # a read-only index still works, it is just checked the slow way
-        tmp.unlink(missing_ok=True)
-
-
-def is_fresh(index_dir: Path, corpus_dir: Path) -> bool:
-    """Whether the index was built from the corpus as it is now."""
-    from .corpus import corpus_stamp, load_corpus
-
-    stamp = corpus_stamp(corpus_dir)
-    if _stamp_matches(index_dir, stamp):
-        return True
-    fresh = (store.read_manifest(index_dir).get("corpus_fingerprint")
-             == store.corpus_fingerprint(load_corpus(corpus_dir)))
-    if fresh:
-        _write_stamp(index_dir, stamp)
-    return fresh
-
-
 def _up_to_date_report(index_dir: Path, started: float) -> BuildReport:
-    manifest = store.read_manifest(index_dir)
+    manifest = read_manifest(index_dir)
     return BuildReport(str(index_dir), manifest["articles"], manifest["chunks"], 0,
                        manifest["chunks"], time.perf_counter() - started, True)
 
@@ -246,30 +214,3 @@ def _versions() -> dict:
         except PackageNotFoundError:
             out[package] = None
     return out
-
-
-DEFAULT_INDEX = "index"
-DEFAULT_CORPUS = "corpus"
-
-
-def recorded_corpus(index_dir: Path) -> Path | None:
-    """The corpus folder an index was built from (the bundled corpus for the
-    bundled index when it is missing), or None."""
-    try:
-        recorded = store.read_manifest(index_dir).get("corpus_dir")
-    except store.IndexLoadError:
-        recorded = None
-        if index_dir == Path(DEFAULT_INDEX) and Path(DEFAULT_CORPUS).is_dir():
-            return Path(DEFAULT_CORPUS)
-    if not recorded:
-        return None
-    return Path(os.path.normpath(index_dir.resolve() / recorded))
-
-
-def check_fresh(index_dir: Path, corpus_dir: Path) -> None:
-    """Raise StaleIndexError unless the index was built from the corpus as it is now."""
-    if not is_fresh(index_dir, corpus_dir):
-        raise store.StaleIndexError(
-            f"index at {index_dir} is stale: the corpus at {corpus_dir} changed since it was "
-            f"built; run `rag build --corpus {corpus_dir} --index {index_dir}`"
-        )

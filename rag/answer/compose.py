@@ -1,0 +1,104 @@
+"""Extractive answers: the sentences of the best passages that carry the answer,
+quoted verbatim with numbered citations. Shared by the chat UI and `rag ask`.
+
+Nothing here paraphrases: every quote is `article.body[start:end]`, so a reader
+can always check it against the article.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..search import Query
+from ..search.bylines import dateline, printed
+from ..types import Article, Hit
+from .render import ABSTAIN_MESSAGE, ABSTAIN_MESSAGE_EN, escape_markdown, render_quotes
+from .select import select_sentences
+
+
+@dataclass(frozen=True)
+class Citation:
+    n: int
+    quote: str  # the selected sentence(s), verbatim
+    text: str  # the full passage the quote comes from
+    article_id: str
+    title: str
+    author: str
+    section: str
+    paragraph: int  # 0 for a quote of the article's byline/metadata
+    start: int  # body offsets of the quote; -1 when it is metadata, not body text
+    end: int
+    kind: str = "passage"  # or "byline": the article's headline, byline and dateline
+
+    def to_dict(self) -> dict:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    query: str  # what retrieval used, after follow-up context
+    answer: str  # markdown, HTML-escaped
+    abstained: bool
+    citations: tuple[Citation, ...] = ()
+    closest: tuple[Hit, ...] = field(default_factory=tuple)
+    terms: tuple[str, ...] = ()  # the question's words, longest first, for highlighting
+
+    def to_dict(self) -> dict:
+        return {
+            "question": self.question,
+            "query": self.query,
+            "answer": self.answer,
+            "abstained": self.abstained,
+            "citations": [c.to_dict() for c in self.citations],
+            "closest": [h.to_dict(rank=i + 1) for i, h in enumerate(self.closest)],
+            "terms": list(self.terms),
+        }
+
+
+def _mostly_latin(text: str) -> bool:
+    letters = [ch for ch in text if ch.isalpha()]
+    return bool(letters) and sum(ch.isascii() for ch in letters) > len(letters) / 2
+
+
+def _byline_citation(article: Article, query: Query, published: bool) -> Citation:
+    """The article's byline as printed (see bylines.printed), or its title;
+    its dateline for a question about where or when it appeared."""
+    quote = (published and query.asks_published and dateline(article)) \
+        or printed(article) or f"《{article.title}》"
+    start = article.body.find(quote)
+    meta = [f"标题：{article.title}", f"作者：{article.author}", f"单位：{article.affiliation}",
+            f"日期：{article.date}", f"来源：{article.source}", article.byline.strip()]
+    return Citation(1, quote, "\n".join(m for m in meta if m and not m.endswith("：")),
+                    article.id, article.title, article.author, "", 0, start,
+                    start + len(quote) if start >= 0 else -1, kind="byline")
+
+
+def answer_question(retriever, question: str | Query, *, k: int = 5, mode: str = "hybrid",
+                    history=()) -> Answer:
+    """Answer `question` with quotes from the corpus, using `history` (earlier user
+    questions, or (user, assistant) pairs, or Gradio messages) for follow-ups."""
+    query = question if isinstance(question, Query) else retriever.analyze(question,
+                                                                           history=history)
+    result = retriever.search(query, k=k, mode=mode)
+    terms = query.highlight_terms
+    if result.abstained or not result.hits:
+        message = ABSTAIN_MESSAGE + (f" {ABSTAIN_MESSAGE_EN}"
+                                     if _mostly_latin(query.question) else "")
+        return Answer(query.question, query.context, message, True, (),
+                      tuple(result.hits[:3]), terms)
+    # The retriever puts the byline first for a question asking for it; a
+    # follow-up such as "作者是谁？" asks of the previous turn's article.
+    if query.about_article or result.hits[0].kind == "byline":
+        top = retriever.article(result.hits[0].article_id)
+        citation = _byline_citation(top, query, retriever.params.uses("published_dateline"))
+        text = f"{escape_markdown(f'《{citation.title}》')}：{render_quotes([citation])}"
+        return Answer(query.question, query.context, text, False, (citation,), (), terms)
+    chosen = select_sentences(retriever, query, result.hits)
+    citations = tuple(
+        Citation(i + 1, c.text, c.hit.text, c.hit.article_id, c.hit.title, c.hit.author,
+                 c.hit.section, c.hit.paragraph, c.start, c.end)
+        for i, c in enumerate(chosen)
+    )
+    return Answer(query.question, query.context, render_quotes(citations), False, citations,
+                  (), terms)

@@ -1,0 +1,51 @@
+"""Answers as text: markdown made inert, citation lines, and the terminal view."""
+
+from __future__ import annotations
+
+import html
+import re
+
+ABSTAIN_MESSAGE = "所收录的文章没有涉及这个问题。"
+ABSTAIN_MESSAGE_EN = "(The articles in this collection do not cover this question.)"
+LOW_RELEVANCE = "最接近的段落（相关度低，不是答案，仅供参考）"
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|~>])")
+
+
+def escape_markdown(text: str) -> str:
+    """Article or user text made inert in markdown that may render HTML."""
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=True))
+
+
+def render_quotes(citations) -> str:
+    return "\n\n".join(f"「{escape_markdown(c.quote)}」[{c.n}]" for c in citations)
+
+
+def citation_line(c, article=None) -> str:
+    """One plain-text line a reader can paste into notes."""
+    parts = [f"[{c.n}] ", f"{c.author}：" if c.author else "", f"《{c.title}》"]
+    if article is not None and article.source:
+        parts.append(f"，{article.source}")
+    if article is not None and article.date:
+        parts.append(f"，{article.date}")
+    if c.section:
+        parts.append(f"，“{c.section}”")
+    if c.paragraph:
+        parts.append(f"，第{c.paragraph}段")
+    return "".join(parts) + "。"
+
+
+def answer_to_text(answer, retriever=None) -> str:
+    """Plain text for a terminal: the quotes, then one line per source."""
+    if answer.abstained:
+        lines = [ABSTAIN_MESSAGE]
+        if answer.closest:
+            lines += ["", LOW_RELEVANCE + "："]
+            lines += [f"  - {h.citation}：{h.text}" for h in answer.closest]
+        return "\n".join(lines)
+    lines = [f"「{c.quote}」[{c.n}]" for c in answer.citations]
+    lines += ["", "来源："]
+    for c in answer.citations:
+        article = retriever.article(c.article_id) if retriever is not None else None
+        lines.append(citation_line(c, article))
+    return "\n".join(lines)

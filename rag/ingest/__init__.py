@@ -1,0 +1,19 @@
+"""From a folder of files to Articles: one loader a format, in a registry.
+
+Registering a format is one line below (and its module with a `LOADER`).
+Loaders with a `claims` test (a .txt newspaper page with its manifest) are
+asked before the plain loader for the same suffix.
+"""
+
+from . import jsonl, markdown, newspaper, plaintext
+from .common import CorpusError
+from .folder import corpus_stamp, load_corpus
+from .registry import Loader, loader_for, loaders, register, suffixes
+
+register(newspaper.LOADER)
+register(markdown.LOADER)
+register(plaintext.LOADER)
+register(jsonl.LOADER)
+
+__all__ = ["CorpusError", "Loader", "corpus_stamp", "load_corpus", "loader_for", "loaders",
+           "register", "suffixes"]

@@ -1,0 +1,12 @@
+"""The query side: a question analysed once (`Query`), then a pipeline of
+named stages (candidates, fusion, re-ranking, abstention, hits added) whose
+every hand-written rule has a name and a switch (`rules.CATALOGUE`)."""
+
+from .params import DEFAULT_STAGES, RetrievalParams
+from .query import Query
+from .retriever import MODES, Retriever
+from .rules import CATALOGUE, RULES, Rule
+from .stages import STAGES
+
+__all__ = ["CATALOGUE", "DEFAULT_STAGES", "MODES", "RULES", "STAGES", "Query",
+           "RetrievalParams", "Retriever", "Rule"]

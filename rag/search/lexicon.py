@@ -1,0 +1,34 @@
+"""What reading a question needs to know of the corpus: its BM25 vocabulary
+(which words and place names it holds, what an English word may translate
+to) and its bylines (which articles a question names by their author).
+Built once per index, lazily: a question costs the same whatever the corpus size."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from . import crosslingual
+from .bylines import Bylines
+
+
+class Lexicon:
+    def __init__(self, vocab, authors: list[str], affiliations: list[str]):
+        self.vocab = vocab  # token -> id, as the BM25 index holds it
+        self._authors = authors
+        self._affiliations = affiliations
+
+    @cached_property
+    def bylines(self) -> Bylines:
+        return Bylines(self._authors, self._affiliations)
+
+    @cached_property
+    def romanized_authors(self) -> dict[str, str]:
+        """'hu yuling' -> 胡玉玲: an English question names authors in pinyin."""
+        return crosslingual.romanized_names(set(self._authors))
+
+    @cached_property
+    def author_names(self) -> frozenset[str]:
+        return frozenset(self.romanized_authors.values())
+
+    def warm_up(self) -> None:
+        _ = self.bylines, self.author_names

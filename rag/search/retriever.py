@@ -1,0 +1,170 @@
+"""The retriever: an opened index, an encoder and a pipeline of search stages.
+
+    r = Retriever.load("index")
+    res = r.search("灵活就业人员能领生育津贴吗？", k=5)
+
+A question is analysed once (`analyze` -> `Query`) and handed through the
+stages named in `RetrievalParams.stages` (see pipeline.py).
+"""
+
+from __future__ import annotations
+
+import copy
+from concurrent.futures import ThreadPoolExecutor
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+from ..encoders import Encoder, load_encoder
+from ..index import (
+    DEFAULT_INDEX,
+    IndexLoadError,
+    StoredIndex,
+    build_index,
+    check_fresh,
+    check_model,
+    load_index,
+    read_manifest,
+    recorded_corpus,
+)
+from ..types import Article, Hit, SearchResult
+from . import crosslingual, places
+from .lexicon import Lexicon
+from .params import DEFAULT_PARAMS, RetrievalParams
+from .passages import FoldedPassages
+from .pipeline import SearchState, run
+from .query import Query, analyze
+from .stages import make_stages
+from .stages.fusion import Calibration
+
+MODES = ("hybrid", "dense", "bm25")
+
+
+class Retriever:
+    def __init__(self, stored: StoredIndex, encoder: Encoder,
+                 params: RetrievalParams = DEFAULT_PARAMS):
+        self.stored = stored
+        self.encoder = encoder
+        self.params = params
+        self.manifest = stored.manifest
+        self.store = stored.store
+        self.articles = stored.articles  # a lazy sequence: articles are parsed when read
+        self.passages = FoldedPassages(stored)
+        self.calibration = Calibration(stored.store, len(stored.vectors),
+                                       params.calibration_sample)
+        self._stages = make_stages(params.stages)
+
+    # -- loading -------------------------------------------------------------
+
+    @classmethod
+    def load(
+        cls,
+        index_dir: str | Path = DEFAULT_INDEX,
+        *,
+        corpus: str | Path | None = None,
+        model: str | None = None,
+        encoder: Encoder | None = None,
+        rebuild: bool = True,
+        progress: bool = True,
+        params: RetrievalParams = DEFAULT_PARAMS,
+        backend: str = "torch",
+    ) -> Retriever:
+        """Open an index, building or refreshing it from `corpus` when it is
+        missing or stale (`rebuild=False` raises instead).
+
+        Without `corpus`, the folder recorded at build time is checked for
+        changes; the bundled index is built from the bundled corpus if missing.
+        `backend="onnx"` runs the model with ONNX Runtime (same vectors, faster).
+        """
+        index_dir = Path(index_dir)
+        wanted = encoder.name if encoder is not None else model
+        try:
+            manifest = read_manifest(index_dir)
+        except IndexLoadError:
+            manifest = None
+        if manifest is not None and wanted and manifest.get("model") != wanted:
+            check_model(manifest, wanted, encoder.dim if encoder else None, index_dir)
+        corpus_dir = Path(corpus) if corpus is not None else recorded_corpus(index_dir)
+        if corpus_dir is not None and corpus_dir.is_dir():
+            if rebuild or manifest is None:
+                name = wanted or (manifest or {}).get("model")
+                build_index(corpus_dir, index_dir, model=name, encoder=encoder, progress=progress,
+                            backend=backend)
+            else:
+                check_fresh(index_dir, corpus_dir)
+        stored = load_index(index_dir)
+        encoder = encoder or load_encoder(stored.manifest["model"], backend=backend)
+        check_model(stored.manifest, encoder.name, encoder.dim, index_dir)
+        return cls(stored, encoder, params)
+
+    def with_params(self, params: RetrievalParams) -> Retriever:
+        """The same index and encoder searched with other settings (cheap)."""
+        other = copy.copy(self)
+        other.params = params
+        other._stages = make_stages(params.stages)
+        if params.calibration_sample != self.params.calibration_sample:
+            other.calibration = Calibration(self.store, len(self.stored.vectors),
+                                            params.calibration_sample)
+        return other
+
+    def warm_up(self) -> None:
+        """Load now what the first questions would otherwise wait for: the
+        model's first pass, jieba's dictionary and tagger, the tables for
+        traditional characters, English and place names (~3 s in all; the
+        first English question alone took 1.6 s). The chat calls it in the
+        background as it starts."""
+        from .. import text
+
+        self.encoder.encode(["灵活就业人员"])
+        text.warm_up()
+        crosslingual.warm_up()
+        places.gazetteer()
+        self.lexicon.warm_up()
+
+    def article(self, article_id: str) -> Article:
+        return self.articles.get(article_id)
+
+    # -- search --------------------------------------------------------------
+
+    def analyze(self, question: str, *, history=()) -> Query:
+        """Read `question` once (with the conversation's earlier user `history`)."""
+        return analyze(question, self.lexicon, self.params, history)
+
+    def search(self, query: str | Query, k: int = 5, *, mode: str = "hybrid") -> SearchResult:
+        if mode not in MODES:
+            raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+            raise ValueError(f"k must be a whole number of at least 1, not {k!r}")
+        if not isinstance(query, Query):
+            query = self.analyze(query)
+        state = run(self._stages, SearchState(self, query, int(k), mode))
+        return state.result(self.params.pipeline)
+
+    # -- what stages use ------------------------------------------------------
+
+    @cached_property
+    def lexicon(self) -> Lexicon:
+        return Lexicon(self.stored.bm25.vocab_dict, self.articles.authors,
+                       self.articles.affiliations)
+
+    def keyword_scores(self, tokens: list[str]) -> np.ndarray:
+        vocab = self.stored.bm25.vocab_dict
+        tokens = [t for t in tokens if t in vocab]
+        if not tokens:
+            return np.zeros(len(self.stored.chunks), dtype=np.float32)
+        return np.asarray(self.stored.bm25.get_scores(tokens), dtype=np.float32)
+
+    def background(self, fn, *args):
+        return self._worker.submit(fn, *args)
+
+    @cached_property
+    def _worker(self) -> ThreadPoolExecutor:
+        return ThreadPoolExecutor(max_workers=1, thread_name_prefix="rag-dense")
+
+    def hit(self, row: int, score: float) -> Hit:
+        chunk, article = self.passages.chunk(row)
+        return Hit(text=chunk.text, score=score, article_id=chunk.article_id,
+                   title=article.title, author=article.author, section=chunk.section,
+                   paragraph=chunk.paragraph, start=chunk.start, end=chunk.end,
+                   chunk_id=chunk.id)

@@ -1,0 +1,74 @@
+"""Whether the best passage answers the question at all; each reason to say
+no is a rule (see rules.py):
+
+- low_evidence: it neither holds most of the question's words (for an English
+  question: most of its content words, via their Chinese terms) nor is
+  semantically close;
+- unknown_place: the question names a place the corpus never mentions
+  (法国的灵活就业人员怎样参保);
+- office_holder, agent, fact_*: the question asks for a kind of fact (a year,
+  a sum, who holds an office ...) that the passage does not state
+  (韩国的产假补贴是多少 finds maternity-benefit passages, none of which can say).
+
+A question about an article named by its byline is answered (the article
+exists) unless it asks for a fact its passage does not state.
+"""
+
+from __future__ import annotations
+
+from ...text import fold
+from .. import facts
+from ..bylines import dateline, printed
+from ..places import unknown_places
+
+
+class Abstention:
+    name = "abstention"
+
+    def __call__(self, state) -> None:
+        top = state.top()
+        if not top:
+            state.abstain("no_passage")
+            return
+        best = int(state.rows[top[0]])
+        query, params = state.query, state.params
+        if (not state.about and query.language == "zh" and params.uses("unknown_place")
+                and query.places and unknown_places(query.places, state.retriever.lexicon.vocab)):
+            state.abstain("unknown_place")
+        elif reason := self.unstated_fact(state, best):
+            state.abstain(reason)
+        elif not state.about and params.uses("low_evidence") and self.weak(state, best):
+            state.abstain("low_evidence")
+
+    @staticmethod
+    def unstated_fact(state, row: int) -> str:
+        """The fact rule that passage `row` fails, or "": it states what the
+        question asks for in its body, in a byline that names its author
+        ("（作者为…总工会主席）" names the office, not who holds it), or, asked
+        of the article, in its dateline."""
+        query, params = state.query, state.params
+        if not query.facts:
+            return ""
+        passages = state.retriever.passages
+        texts = [passages.body(row)]
+        _, article = passages.chunk(row)
+        if article.author and params.uses("byline_facts"):
+            texts.append(fold(printed(article)))
+        if params.uses("dateline_facts") and query.asks_byline_of(article.author, params):
+            texts.append(fold(dateline(article)))  # 这篇文章是哪天发表的
+        return facts.can_answer(query.facts, [t for t in texts if t], params.uses)
+
+    @staticmethod
+    def weak(state, row: int) -> bool:
+        """Too little evidence: few of the question's words, and not close enough."""
+        query, params, passages = state.query, state.params, state.retriever.passages
+        if query.translation is not None:
+            coverage = query.translation.coverage(passages.text(row))
+        else:
+            coverage = passages.coverage(row, list(query.words))
+        if coverage >= params.min_coverage:
+            return False
+        if state.cosines is None:  # keyword-only mode has no semantic evidence
+            return True
+        bar = params.min_cosine_latin if query.language == "en" else params.min_cosine
+        return float(state.cosines.max()) < bar - params.cosine_per_coverage * coverage

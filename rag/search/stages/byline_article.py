@@ -1,0 +1,35 @@
+"""A question naming an article only by its byline ("罗荣波的文章讲了什么？")
+matches every passage of it equally well on words, so which passage won was
+arbitrary, and a passage of another article could win on the question's
+scaffolding. What an article is about is what its headline says and its
+opening paragraphs argue: the candidates are those paragraphs, ranked
+against the headline and deck."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ...text import is_bigram, normalize, tokens_of
+from ..bylines import headline
+from ..compounds import reordered_phrases
+
+
+class BylineArticle:
+    name = "byline_article"
+
+    def __call__(self, state) -> None:
+        query = state.query
+        if state.mode == "dense" or not query.about or not state.params.uses(self.name):
+            return
+        articles = [state.retriever.articles[row] for row in query.about]
+        text = normalize(headline(articles, list(query.about_rest)))
+        state.about = query.about
+        state.dense_text = state.evidence_text = text
+        state.tokens = tokens_of(text)
+        state.words = [t for t in state.tokens if not is_bigram(t)]
+        state.compounds = tuple(reordered_phrases(text)) \
+            if state.params.uses("reordered_compounds") else ()
+        chunks = state.retriever.stored.chunks
+        keep = np.isin(chunks.article_rows, query.about)
+        keep &= chunks.paragraphs <= state.params.opening_paragraphs
+        state.fixed_rows = np.flatnonzero(keep)
