@@ -97,6 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("query", nargs="?", help="the question")
         p.add_argument("-k", type=int, default=5, help="passages to return (default 5)")
         p.add_argument("--mode", choices=("hybrid", "dense", "bm25"), default="hybrid")
+        p.add_argument("--debug", action="store_true",
+                       help="with --json: also the pipeline and why it abstained")
         p.add_argument(
             "--corpus",
             default=env.get("RAG_CORPUS") or None,
@@ -154,7 +156,7 @@ def cmd_search(args) -> int:
     retriever = _load(args)
     result = retriever.search(query, args.k, mode=args.mode)
     if args.json:
-        _print_json(result.to_dict())
+        _print_json(result.to_dict(debug=args.debug))
     else:
         print(format_result(result))
     return 0
@@ -188,7 +190,8 @@ def _search_batch(args) -> int:
         head = {} if ident is None else {"id": ident}
         if problem is None:
             try:
-                out = {**head, **retriever.search(query, args.k, mode=args.mode).to_dict()}
+                result = retriever.search(query, args.k, mode=args.mode)
+                out = {**head, **result.to_dict(debug=args.debug)}
             except ValueError as err:
                 problem = str(err)
         if problem is not None:

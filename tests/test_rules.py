@@ -1,0 +1,260 @@
+"""Every rule of the query side, switched on and off: each case shows what the
+rule changes for its class of questions. A rule added to the catalogue
+without a case here fails `test_every_rule_has_a_case`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import rag
+from rag import RetrievalParams
+from rag.search import RULES
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+
+# Small articles that each hold (or lack) one kind of fact.
+ARTICLES = [
+    rag.Article(id="union", title="工会与学院合作",
+                body="石家庄市总工会与河北交通职业技术学院合作培养技能人才。"),
+    rag.Article(id="history", title="工会史志",
+                body="推动各地工会加强工会史志图书编撰，党的一大通过的决议至今已有100年。"),
+    rag.Article(id="congress", title="表彰大会",
+                body="庆祝全国总工会成立100周年大会隆重召开，会上表彰了劳动模范。"),
+    rag.Article(id="benefit", title="生育保险",
+                body="灵活就业人员按规定缴费，其中1%视为生育保险缴费。"),
+    rag.Article(id="workers", title="灵活就业",
+                body="从事灵活就业的人员数量呈持续增长趋势。党的二十届三中全会提出健全社保制度。"),
+    rag.Article(id="rector", title="产教融合", author="张三", byline="（作者为河北工业大学校长）",
+                date="2025-04-29", source="工人日报",
+                body="河北工业大学推进产教融合，建设现代产业学院。"),
+    rag.Article(id="scattered", title="收入", body="人群收入持续增长，人群收入结构不断优化。"),
+    rag.Article(id="compound", title="救助", body="针对低收入人群，建立了临时救助制度。"),
+    rag.Article(id="bonus-long", title="职工",
+                body="职工技能提升很重要。培训体系需要完善，评价方式仍需改进。"
+                     "职工培训还要加强，职工评价也要跟上。评价体系要多元，技能体系要健全。"),
+    rag.Article(id="bonus-one", title="评价", body="要健全职工技能培训评价体系。"),
+]
+FACTS_ONLY = RetrievalParams(rules_off=frozenset({"low_evidence"}))
+
+
+def _index(tmp_path_factory, name, corpus):
+    index = tmp_path_factory.mktemp(name) / "index"
+    rag.build_index(corpus, index, encoder=rag.HashEncoder(), progress=False)
+    return rag.Retriever.load(index, encoder=rag.HashEncoder(), rebuild=False, progress=False)
+
+
+@pytest.fixture(scope="module")
+def seed(tmp_path_factory):
+    return _index(tmp_path_factory, "seed", CORPUS)
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    return _index(tmp_path_factory, "small", ARTICLES)
+
+
+def off(retriever, rule: str, base: RetrievalParams | None = None):
+    return retriever.with_params((base or retriever.params).without(rule))
+
+
+def reason(retriever, question: str, **kw) -> str:
+    res = retriever.search(question, k=3, **kw)
+    return res.abstain_reason if res.abstained else ""
+
+
+# -- reading the question -------------------------------------------------------------
+
+def case_english_terms(seed, small):
+    q = "What should the revision of the Social Insurance Law make clear?"
+    hits = seed.search(q, k=1, mode="bm25").hits
+    assert hits and "社会保险法" in hits[0].text
+    assert not off(seed, "english_terms").search(q, k=1, mode="bm25").hits
+
+
+def case_english_dense_terms(seed, small):
+    q = "What should the revision of the Social Insurance Law make clear?"
+    query = seed.analyze(q)
+    assert query.dense_text == query.translation.expansion != query.text
+    assert off(seed, "english_dense_terms").analyze(q).dense_text == query.text
+
+
+def case_pinyin_author_names(seed, small):
+    q = "What does Ban Xiaohui's article argue?"
+    (row,) = seed.analyze(q).about
+    assert seed.articles[row].author == "班小辉"
+    assert off(seed, "pinyin_author_names").analyze(q).about == ()
+
+
+def case_whole_author_names(seed, small):
+    assert "张三" in small.analyze("张三是哪个单位的？").words  # jieba alone: 张三是
+    assert "张三" not in off(small, "whole_author_names").analyze("张三是哪个单位的？").words
+
+
+def case_reordered_compounds(seed, small):
+    assert small.search("收入低的人群", k=1, mode="bm25").hits[0].article_id == "compound"
+    plain = off(small, "reordered_compounds").search("收入低的人群", k=1, mode="bm25")
+    assert plain.hits[0].article_id == "scattered"
+
+
+def case_follow_up_context(seed, small):
+    first = "灵活就业人员能领生育津贴吗？"
+    assert first in seed.analyze("那广东省呢？", history=[first]).context
+    plain = off(seed, "follow_up_context").analyze("那广东省呢？", history=[first])
+    assert plain.context == "那广东省呢？"
+
+
+def case_previous_article(seed, small):
+    first = "灵活就业人员能领生育津贴吗？"
+    query = seed.analyze("作者是谁？", history=[first])
+    assert query.about_article and query.context == first
+    plain = off(seed, "previous_article").analyze("作者是谁？", history=[first])
+    assert not plain.about_article and plain.context != first
+
+
+# -- candidates and re-ranking --------------------------------------------------------
+
+def case_byline_article(seed, small):
+    res = seed.search("罗荣波的文章讲了什么？", k=3)
+    assert {h.article_id for h in res.hits} == {"labour-movement-history"}
+    assert all(h.paragraph <= seed.params.opening_paragraphs for h in res.hits)
+    assert off(seed, "byline_article").analyze("罗荣波的文章讲了什么？").about == ()
+
+
+def case_article_pointer_words(seed, small):
+    q = "班小辉这篇评论的核心主张是什么？"
+    assert seed.analyze(q).about
+    assert off(seed, "article_pointer_words").analyze(q).about == ()
+
+
+def case_sentence_bonus(seed, small):
+    q = "职工技能评价体系"
+    assert small.search(q, k=1, mode="bm25").hits[0].article_id == "bonus-one"
+    plain = off(small, "sentence_bonus").search(q, k=1, mode="bm25")
+    assert plain.hits[0].article_id == "bonus-long"
+
+
+# -- abstention -------------------------------------------------------------------------
+
+def case_low_evidence(seed, small):
+    assert reason(seed, "怎么做红烧肉？") == "low_evidence"
+    assert not off(seed, "low_evidence").search("怎么做红烧肉？", k=3).abstained
+
+
+def case_unknown_place(seed, small):
+    q = "法国的灵活就业人员怎样享受生育保险待遇？"
+    assert reason(seed, q) == "unknown_place"
+    assert reason(off(seed, "unknown_place"), q) == ""
+
+
+def _fact_case(small, rule: str, question: str, passage_of: str):
+    strict = small.with_params(FACTS_ONLY)
+    res = strict.search(question, k=1)
+    assert res.hits[0].article_id == passage_of and res.abstain_reason == rule, res
+    assert reason(off(small, rule, FACTS_ONLY), question) == ""
+
+
+def case_office_holder(seed, small):
+    _fact_case(small, "office_holder", "石家庄市总工会的主席是谁？", "union")
+
+
+def case_agent(seed, small):
+    _fact_case(small, "agent", "工会史志图书由谁主编？", "history")
+
+
+def case_fact_year(seed, small):
+    _fact_case(small, "fact_year", "党的一大决议是哪一年通过的？", "history")
+
+
+def case_fact_day(seed, small):
+    _fact_case(small, "fact_day", "庆祝全国总工会成立100周年大会是哪一天召开的？", "congress")
+
+
+def case_fact_money(seed, small):
+    _fact_case(small, "fact_money", "灵活就业人员生育保险缴费每月要多少钱？", "benefit")
+
+
+def case_fact_head_count(seed, small):
+    _fact_case(small, "fact_head_count", "庆祝全国总工会成立100周年大会表彰了多少人？",
+               "congress")
+
+
+def case_fact_head_count_noun_first(seed, small):
+    _fact_case(small, "fact_head_count_noun_first", "从事灵活就业的人员总数是多少？", "workers")
+
+
+def case_fact_count(seed, small):
+    _fact_case(small, "fact_count", "庆祝全国总工会成立100周年大会表彰了多少个劳动模范集体？",
+               "congress")
+
+
+def case_fact_amount(seed, small):
+    _fact_case(small, "fact_amount", "河北工业大学建设了多少现代产业学院？", "rector")
+
+
+def case_byline_facts(seed, small):
+    strict = small.with_params(FACTS_ONLY)
+    q = "河北工业大学的校长是谁？"
+    assert not strict.search(q, k=1).abstained  # the byline names the office
+    assert reason(off(small, "byline_facts", FACTS_ONLY), q) == "office_holder"
+
+
+def case_dateline_facts(seed, small):
+    strict = small.with_params(FACTS_ONLY)
+    q = "张三的文章是哪一天发表的？"
+    assert not strict.search(q, k=1).abstained
+    assert reason(off(small, "dateline_facts", FACTS_ONLY), q) == "fact_day"
+
+
+# -- hits added -------------------------------------------------------------------------
+
+def _first_kind(retriever, question: str) -> str:
+    res = retriever.search(question, k=3)
+    return "" if res.abstained else res.hits[0].kind
+
+
+def case_byline_hit(seed, small):
+    assert _first_kind(seed, "胡玉玲是哪个单位的？") == "byline"
+    assert _first_kind(off(seed, "byline_hit"), "胡玉玲是哪个单位的？") == "passage"
+
+
+def case_who_is_author(seed, small):
+    assert _first_kind(seed, "胡玉玲是谁？") == "byline"
+    assert _first_kind(off(seed, "who_is_author"), "胡玉玲是谁？") == "passage"
+
+
+def case_published_dateline(seed, small):
+    q = "罗荣波的文章发表在哪份报纸上？"
+    assert _first_kind(seed, q) == "byline"
+    assert _first_kind(off(seed, "published_dateline"), q) == "passage"
+    quote = rag.answer_question(seed, "班小辉的文章是哪天发表的？").citations[0].quote
+    assert "2025-06-30" in quote
+
+
+CASES = {name.removeprefix("case_"): fn for name, fn in globals().items()
+         if name.startswith("case_")}
+
+
+def test_every_rule_has_a_case():
+    assert set(CASES) == set(RULES)
+
+
+@pytest.mark.parametrize("rule", sorted(CASES))
+def test_rule_switched_on_and_off(rule, seed, small):
+    CASES[rule](seed, small)
+
+
+def test_unknown_rules_and_stages_are_refused(seed):
+    with pytest.raises(ValueError, match="unknown rule"):
+        RetrievalParams(rules_off=frozenset({"no_such_rule"}))
+    with pytest.raises(ValueError, match="unknown stage"):
+        seed.with_params(RetrievalParams(stages=("dense", "nonsense")))
+
+
+def test_results_name_the_pipeline_that_made_them(seed):
+    res = off(seed, "sentence_bonus").search("灵活就业人员能领生育津贴吗？", k=2)
+    assert res.pipeline[: len(seed.params.stages)] == seed.params.stages
+    assert "-sentence_bonus" in res.pipeline
+    assert res.to_dict(debug=True)["pipeline"] == list(res.pipeline)
+    assert "pipeline" not in res.to_dict()
