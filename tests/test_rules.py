@@ -258,3 +258,27 @@ def test_results_name_the_pipeline_that_made_them(seed):
     assert "-sentence_bonus" in res.pipeline
     assert res.to_dict(debug=True)["pipeline"] == list(res.pipeline)
     assert "pipeline" not in res.to_dict()
+
+
+def test_a_new_stage_plugs_in_with_one_registration_line(seed, monkeypatch):
+    """A re-ranking stage is a class with a name and __call__(state), one line
+    in STAGES, and its name in the stage list."""
+    from rag.search.params import DEFAULT_STAGES
+    from rag.search.stages import STAGES
+
+    class PreferLastCandidate:
+        name = "prefer_last"
+
+        def __call__(self, state) -> None:
+            if len(state.rows):
+                state.scores[-1] += 100.0
+
+    monkeypatch.setitem(STAGES, "prefer_last", PreferLastCandidate)
+    stages = list(DEFAULT_STAGES)
+    stages.insert(stages.index("sentence_bonus") + 1, "prefer_last")
+    custom = seed.with_params(RetrievalParams(stages=tuple(stages)))
+    question = "灵活就业人员能领生育津贴吗？"
+    state = custom.trace(question, k=3)
+    assert custom.search(question, k=3).hits[0].chunk_id == custom.hit(int(state.rows[-1]),
+                                                                        0.0).chunk_id
+    assert "prefer_last" in custom.search(question, k=3).pipeline

@@ -132,14 +132,19 @@ class Retriever:
         return analyze(question, self.lexicon, self.params, history)
 
     def search(self, query: str | Query, k: int = 5, *, mode: str = "hybrid") -> SearchResult:
+        """The k best passages for `query` (a question or an analysed Query)."""
+        return self.trace(query, k, mode=mode).result(self.params.pipeline)
+
+    def trace(self, query: str | Query, k: int = 5, *, mode: str = "hybrid") -> SearchState:
+        """The search's working state after every stage ran: candidates, their
+        scores and evidence (for analysis, training and debugging)."""
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
             raise ValueError(f"k must be a whole number of at least 1, not {k!r}")
         if not isinstance(query, Query):
             query = self.analyze(query)
-        state = run(self._stages, SearchState(self, query, int(k), mode))
-        return state.result(self.params.pipeline)
+        return run(self._stages, SearchState(self, query, int(k), mode))
 
     # -- what stages use ------------------------------------------------------
 
