@@ -19,7 +19,8 @@ from ..types import PARAGRAPH_BREAK, Section
 # A paragraph can only end at 。！？ (or …), possibly followed by closing marks.
 _SENTENCE_END = re.compile(r"(?:[。！？!?]|…+)[”’」』）)》]*$")
 _ANY_END_PUNCT = re.compile(r"[，、；：。！？!?,;:…”’」』）)》]$")
-_BYLINE = re.compile(r"\s*(（作者(?:单位：|为)([^（）]+)）)$")
+# The note may hold one level of brackets: （作者单位：中央党校（国家行政学院）…）
+_BYLINE = re.compile(r"\s*(（作者(?:单位：|为)([^（）]+(?:（[^（）]*）[^（）]*)*)）)$")
 # 一是…／二是… enumerate paragraphs when they open a line after a full stop.
 _LIST_ITEM = re.compile(r"[一二三四五六七八九十]+是")
 _ASCII_WORD_EDGE = re.compile(r"[A-Za-z0-9]")
