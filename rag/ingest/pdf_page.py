@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from .layout import join_lines, split_byline
-from .pdf_text import Block, PageText, Rect, blocks_of, merge_headline_fragments
+from .pdf_text import Block, PageText, Rect, blocks_of
 
 HEADLINE = 1.5  # a headline is at least this many times the body size
 _MARKS = "■●◆▲□★◇○◎▶►"
@@ -103,23 +103,20 @@ class _Page:
         furniture = [ln for ln in page.lines if ln not in inside]
         self.furniture = [Aside("page_furniture", ln.text, (ln.text,)) for ln in furniture]
         self.date = _iso_date(" ".join(ln.text for ln in furniture))
-        lines = merge_headline_fragments(inside, HEADLINE * self.body_size)
+        lines = inside
         self.blocks = blocks_of(lines)
         self.headline = {b for b in self.blocks if self._headline_candidate(b)}
-        frames = [r for r in page.boxes if any(_inside(b.rect, r) for b in self.headline)]
-        boxes = [r for r in page.boxes if r not in frames]
+        boxes = [r for r in list(page.boxes) + self._ruled_regions(lines)
+                 if not any(_inside(b.rect, r) for b in self.headline)]  # not article frames
         self.box_of = {}
         for b in self.blocks:
             for r in boxes:
                 if _inside(b.rect, r):
                     self.box_of[b] = r
-        for b in self.blocks:
-            if b not in self.box_of and not self.is_body(b) and self._ruled(b):
-                self.box_of[b] = Rect(b.x0, b.top, b.x1, b.bottom)
         self.headline -= set(self.box_of)
 
     def is_body(self, b: Block) -> bool:
-        return abs(b.size - self.body_size) <= 0.06 * self.body_size and b.font == self.body_font
+        return self._body_line(b.lines[0])
 
     def _headline_candidate(self, b: Block) -> bool:
         text = b.text.strip()
@@ -135,14 +132,27 @@ class _Page:
         bottom = min((r.top for r in long_rules if r.top >= 0.85 * p.height), default=p.height)
         return top, bottom
 
-    def _ruled(self, b: Block) -> bool:
-        """Set between two rules (a pull quote's usual dress)."""
-        def near(r: Rect, y: float) -> bool:
-            overlap = min(r.x1, b.x1) - max(r.x0, b.x0)
-            return abs(r.top - y) <= 1.8 * b.size and overlap >= 0.8 * (b.x1 - b.x0)
+    def _ruled_regions(self, lines) -> list[Rect]:
+        """Text set between two rules of the same width with no body text
+        between them (a pull quote's usual dress) is boxed in all but name."""
+        rules = sorted(self.page.rules, key=lambda r: r.top)
+        regions = []
+        for i, upper in enumerate(rules):
+            for lower in rules[i + 1:]:
+                if lower.top - upper.bottom > 20 * self.body_size:
+                    break
+                if abs(lower.x0 - upper.x0) > 2 or abs(lower.x1 - upper.x1) > 2:
+                    continue
+                region = Rect(upper.x0, upper.top, upper.x1, lower.bottom)
+                inside = [ln for ln in lines if _inside(Rect(ln.x0, ln.top, ln.x1, ln.bottom),
+                                                        region)]
+                if inside and not any(self._body_line(ln) for ln in inside):
+                    regions.append(region)
+                break
+        return regions
 
-        return (any(near(r, b.top) and r.bottom <= b.top for r in self.page.rules)
-                and any(near(r, b.bottom) and r.top >= b.bottom for r in self.page.rules))
+    def _body_line(self, ln) -> bool:
+        return abs(ln.size - self.body_size) <= 0.06 * self.body_size and ln.font == self.body_font
 
 
 def _inside(inner: Rect, outer: Rect, tol: float = 2.0) -> bool:
@@ -236,14 +246,17 @@ def _anchors(p: _Page) -> list[_Anchor]:
     # flush left over a centred headline): each goes to the headline below
     # it that is nearest across, the closest first so that stacks build up.
     free = [b for b in p.blocks if b not in p.headline and not p.is_body(b)
-            and (b not in p.box_of or label_like(b.text))]
+            and (b not in p.box_of or label_like(b.text)) and not _in_column(p, b)]
     changed = True
     while changed:
         changed = False
         for b in sorted(free, key=lambda b: -b.bottom):
+            # a label may stand flush left over a centred headline; a kicker
+            # sits over its headline
+            reach = a.x1 - a.x0 if label_like(b.text) else 0.0
             fits = [a for a in anchors if b.bottom <= a.top + 1
                     and a.top - b.bottom <= 2.0 * p.body_size
-                    and _gap(a.x0, a.x1, b.x0, b.x1) <= a.x1 - a.x0]
+                    and _overlap(a.x0, a.x1, b.x0, b.x1) >= -reach]
             if fits:
                 a = min(fits, key=lambda a: (_gap(a.x0, a.x1, b.x0, b.x1), a.top - b.bottom))
                 a.above.insert(0, b)
@@ -263,8 +276,10 @@ def _assign(p: _Page, anchors: list[_Anchor], rest: list[Block]) -> list[Block]:
         above = [a for a in anchors if a.head_top <= b.top + 0.5 * p.body_size]
         under = [a for a in above
                  if _overlap(*spans[a], b.x0, b.x1) > 0.25 * (b.x1 - b.x0)]
-        if under:
-            owner[b] = max(under, key=lambda a: a.head_top)
+        if under:  # the lowest tier; within a tier, the headline nearest across
+            low = max(a.top for a in under)
+            tier = [a for a in under if a.top >= low - 0.75 * a.head[0].size]
+            owner[b] = min(tier, key=lambda a: (_gap(a.x0, a.x1, b.x0, b.x1), -a.head_top))
     # A headline narrower than its module leaves columns under no headline, or
     # under a bigger one in a higher tier: a column whose top is level with the
     # column just left of it continues that column's article, and a block
@@ -274,16 +289,13 @@ def _assign(p: _Page, anchors: list[_Anchor], rest: list[Block]) -> list[Block]:
         changed = False
         for b in sorted(rest, key=lambda b: (b.x0, b.top)):
             others = [c for c in owner if c is not b]
-            left = _left_neighbour(p, b, others)
-            if left is not None and owner.get(b) is not owner[left] and (
-                    b not in owner or owner[b].bottom < owner[left].head_top):
-                owner[b] = owner[left]
-                changed = True
-            elif b not in owner:
-                up = _block_above(b, others, anchors)
-                if up is not None:
-                    owner[b] = owner[up]
+            for src in (_left_neighbour(p, b, others), _block_above(b, others, anchors)):
+                if src is None or owner.get(b) is owner[src]:
+                    continue
+                if b not in owner or owner[b].bottom < owner[src].head_top:
+                    owner[b] = owner[src]
                     changed = True
+                    break
     orphans = []
     for b in rest:
         if b in owner:
@@ -301,26 +313,26 @@ def _assign(p: _Page, anchors: list[_Anchor], rest: list[Block]) -> list[Block]:
 
 
 def _span(p: _Page, a: _Anchor, blocks: list[Block]) -> tuple[float, float]:
-    """How far across the page an article runs, judged from its headline: the
-    columns below the headline that it touches, widened to be symmetric
-    about it when it is centred (it need not reach its outer columns)."""
+    """How far across the page an article runs: its headline widened, at the
+    headline's height, up to the nearest other text on either side (or the
+    page's text edge): a headline need not reach its outer columns. A
+    headline flush with a column's left edge starts its module there."""
     x0 = min([a.x0] + [b.x0 for b in a.above])
     x1 = max([a.x1] + [b.x1 for b in a.above])
-    cols = [b for b in blocks if p.is_body(b) and b.top >= a.head_top
-            and _overlap(x0, x1, b.x0, b.x1) > 0]
-    if not cols:
-        return x0, x1
-    left, right = min(b.x0 for b in cols), max(b.x1 for b in cols)
-    if abs(a.x0 - left) <= p.body_size:  # flush left over its first column
-        return min(x0, left), max(x1, right)
-    centre = (a.x0 + a.x1) / 2
-    return min(x0, left, 2 * centre - right), max(x1, right, 2 * centre - left)
+    band = [b for b in p.blocks if b not in a.head and b not in a.above
+            and b.top < a.bottom and b.bottom > a.head_top]
+    left = max([b.x1 for b in band if b.x1 <= x0 + 1] + [min(b.x0 for b in p.blocks)])
+    right = min([b.x0 for b in band if b.x0 >= x1 - 1] + [max(b.x1 for b in p.blocks)])
+    if any(abs(b.x0 - a.x0) <= 0.25 * p.body_size for b in blocks
+           if p.is_body(b) and b.top >= a.bottom):
+        left = x0
+    return left, right
 
 
 def _left_neighbour(p: _Page, b: Block, blocks: list[Block]) -> Block | None:
     """The column block just left of `b` whose top is level with b's."""
     level = [c for c in blocks if abs(c.top - b.top) <= 0.5 * p.body_size
-             and 0 < b.x0 - c.x1 <= 3 * p.body_size]
+             and 0 < b.x0 - c.x1 <= 5 * p.body_size]
     return max(level, key=lambda c: c.x1) if level else None
 
 
@@ -340,6 +352,12 @@ def _distance(a: _Anchor, b: Block) -> float:
     dx = max(0.0, a.x0 - b.x1, b.x0 - a.x1)
     dy = max(0.0, a.top - b.bottom, b.top - a.bottom)
     return dx + dy
+
+
+def _in_column(p: _Page, b: Block) -> bool:
+    """Set just below body text of its column (a section heading, not a label)."""
+    return any(p.is_body(c) and 0 <= b.top - c.bottom <= 1.5 * p.body_size
+               and _overlap(c.x0, c.x1, b.x0, b.x1) > 0 for c in p.blocks)
 
 
 def _reading_order(anchors: list[_Anchor]) -> list[_Anchor]:
@@ -396,10 +414,14 @@ def _assemble(p: _Page, a: _Anchor) -> FoundArticle:
             and _CREDIT_ROLE.search(blocks[0][1]):
         credit_text = blocks.pop(0)[1]
     note = ""
-    if blocks and not blocks[-1][0]:
-        head, note = split_byline(blocks[-1][1])
+    for k in range(1, 4):  # the note may wrap onto lines set as paragraphs of their own
+        tail = blocks[-k:]
+        if len(tail) < k or any(is_heading for is_heading, _ in tail):
+            break
+        head, note = split_byline(join_lines([text for _, text in tail]))
         if note:
-            blocks[-1:] = [(False, head)] if head else []
+            blocks[-k:] = [(False, head)] if head else []
+            break
     credit_text = credit_text.strip().lstrip(_MARKS).strip()
     deck_blocks = sorted(decks, key=lambda b: b.top)
     lines = [(ln.text, i == 0) for b in a.above for i, ln in enumerate(b.lines)]

@@ -275,19 +275,3 @@ def blocks_of(lines: list[TextLine]) -> list[Block]:
         else:
             best.append(line)
     return [Block(tuple(b)) for b in open_blocks]
-
-
-def merge_headline_fragments(lines: list[TextLine], min_size: float) -> list[TextLine]:
-    """Headline text set with wide phrase gaps comes out as fragments of one
-    baseline; join those (with a space), as column gutters only part body text."""
-    out: list[TextLine] = []
-    for line in sorted(lines, key=lambda ln: (round(ln.top, 1), ln.x0)):
-        prev = out[-1] if out else None
-        if (prev and line.size >= min_size and same_style(prev, line)
-                and abs(prev.top - line.top) < 0.2 * line.size
-                and 0 <= line.x0 - prev.x1 <= 3 * line.size):
-            out[-1] = TextLine(f"{prev.text} {line.text}", prev.x0, min(prev.top, line.top),
-                               line.x1, max(prev.bottom, line.bottom), prev.size, prev.font)
-        else:
-            out.append(line)
-    return out

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import random
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,6 +56,11 @@ class Story:
                        deck=self.deck, byline=self.note or self.credit, sections=sections)
 
 
+def _printable(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in "WFHNa" and ord(ch) < 0x10000 and (
+        ord(ch) < 0x80 or unicodedata.east_asian_width(ch) != "N") or ch in "·—…“”‘’"
+
+
 def clean(text: str) -> str:
     """Source text as a typesetter prints it: no stray spaces except between
     Latin words (a space next to a Chinese character is not printed)."""
@@ -81,8 +87,10 @@ class TextPool:
         data = json.loads(Path(cmrc_json).read_text(encoding="utf-8"))
         passages = [(p["id"], clean(p["context"])) for doc in data["data"]
                     for p in doc["paragraphs"]]
-        # Sentence-final punctuation, so paragraphs end where a reader sees them end.
-        return cls([(pid, t) for pid, t in passages if len(t) >= 150 and t[-1] in "。！？”"])
+        # Sentence-final punctuation, so paragraphs end where a reader sees them
+        # end; only characters a Chinese font has (no ś, no ṣ).
+        return cls([(pid, t) for pid, t in passages if len(t) >= 150 and t[-1] in "。！？”"
+                    and all(_printable(c) for c in t)])
 
     def chars(self) -> str:
         fixed = SURNAMES + GIVEN + "".join(AFFILIATIONS + OFFICES + LABELS + NEWSPAPERS)
