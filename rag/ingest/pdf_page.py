@@ -246,7 +246,8 @@ def _anchors(p: _Page) -> list[_Anchor]:
     # flush left over a centred headline): each goes to the headline below
     # it that is nearest across, the closest first so that stacks build up.
     free = [b for b in p.blocks if b not in p.headline and not p.is_body(b)
-            and (b not in p.box_of or label_like(b.text)) and not _in_column(p, b)]
+            and (b not in p.box_of or label_like(b.text)) and not _in_column(p, b)
+            and not any(_just_below(p, a, b) for a in anchors)]
     changed = True
     while changed:
         changed = False
@@ -352,6 +353,12 @@ def _distance(a: _Anchor, b: Block) -> float:
     dx = max(0.0, a.x0 - b.x1, b.x0 - a.x1)
     dy = max(0.0, a.top - b.bottom, b.top - a.bottom)
     return dx + dy
+
+
+def _just_below(p: _Page, a: _Anchor, b: Block) -> bool:
+    """Set right under a headline: its deck or credit line, not a label."""
+    return (0 <= b.top - a.bottom <= 3 * p.body_size
+            and _overlap(a.x0, a.x1, b.x0, b.x1) > -p.body_size)
 
 
 def _in_column(p: _Page, b: Block) -> bool:

@@ -162,7 +162,9 @@ def _read_page(pdf, index: int) -> PageText:
             if raw.FPDFText_IsGenerated(textpage, i) == 1:
                 continue  # spaces and line ends PDFium made up; gaps are measured below
             code = raw.FPDFText_GetUnicode(textpage, i)
-            ch = chr(code) if code else ""
+            # PDFium reports a hyphen ending a line as 0x02 (a possible soft
+            # hyphen); in Chinese text it is printed text, so keep it.
+            ch = "-" if raw.FPDFText_IsHyphen(textpage, i) == 1 else chr(code) if code else ""
             if not ch or ch in "\r\n\ufffe\uffff" or (ord(ch) < 32 and ch != "\t"):
                 unmapped += ch != "\r" and ch != "\n"
                 continue

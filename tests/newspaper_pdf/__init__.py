@@ -195,6 +195,8 @@ def _draw(c, page_height: float, run: Run) -> None:
     # than its measure (hanging punctuation) is squeezed to it.
     natural = stringWidth(run.text, run.font, run.size)
     width = run.width or (run.measure if natural > run.measure > 0 else 0.0)
+    if width and natural < 0.8 * width:
+        width = 0.0  # a loose line (a long word went to the next) is left ragged
     text.setCharSpace((width - natural) / (len(run.text) - 1) if width and len(run.text) > 1
                       else 0.0)
     text.textOut(run.text)
