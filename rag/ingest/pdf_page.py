@@ -293,7 +293,7 @@ def _assign(p: _Page, anchors: list[_Anchor], rest: list[Block]) -> list[Block]:
             for src in (_left_neighbour(p, b, others), _block_above(b, others, anchors)):
                 if src is None or owner.get(b) is owner[src]:
                     continue
-                if b not in owner or owner[b].bottom < owner[src].head_top:
+                if b not in owner:
                     owner[b] = owner[src]
                     changed = True
                     break

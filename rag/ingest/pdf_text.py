@@ -220,13 +220,20 @@ def _lines(glyphs: list[tuple]) -> list[TextLine]:
         for g in row[1:]:
             prev = current[-1]
             same_size = abs(g[5] - prev[5]) <= 0.1 * max(g[5], prev[5])
-            if same_size and g[1] - prev[2] <= _SPLIT_GAP * max(g[5], prev[5]):
+            if same_size and g[1] - prev[2] <= _split_gap(max(g[5], prev[5])):
                 current.append(g)
             else:
                 lines.append(_line(current))
                 current = [g]
         lines.append(_line(current))
     return [ln for ln in lines if ln.text]
+
+
+def _split_gap(size: float) -> float:
+    """The widest gap inside a line: most of an em in body type, where column
+    gutters are about an em; display type sits closer to the next module's
+    headline than that, so there a third of an em (at least 8 points)."""
+    return min(_SPLIT_GAP * size, max(0.35 * size, 8.0))
 
 
 def _line(glyphs: list[tuple]) -> TextLine:
