@@ -20,7 +20,7 @@ from ..types import Article
 from .common import CorpusError
 from .layout import affiliation_from_byline, assemble_body
 from .newspaper import PageError, manifest_path_for, read_manifest, repair_page
-from .pdf_page import FoundArticle, PageLayout, analyse
+from .pdf_articles import FoundArticle, PageLayout, analyse
 from .pdf_text import PdfReadError, read_pdf
 from .registry import Loader
 
