@@ -70,6 +70,8 @@ class _Lines:
     def find(self, anchor: str, what: str) -> int:
         anchor = str(anchor).strip()
         hits = [i for i, ln in enumerate(self.lines) if ln.text.startswith(anchor)]
+        if len(hits) > 1:  # a whole line quoted exactly names that line
+            hits = [i for i in hits if self.lines[i].text == anchor] or hits
         if not hits:
             raise PageError(f"{what}: no line starts with {anchor!r}")
         if len(hits) > 1:
@@ -137,8 +139,11 @@ def _article(lines: _Lines, spec: dict, page: dict) -> Article:
         if field in supplied:
             meta[field] = str(value).strip()
         else:
+            # Found on the page up to spacing; kept as the manifest spells it
+            # (a headline printed in two lines reads with a space between).
             lo, hi = lines.find_text(value, f"article {art_id} {field}")
-            meta[field] = join_lines([ln.text for ln in lines.claim(lo, hi, f"{art_id} {field}")])
+            lines.claim(lo, hi, f"{art_id} {field}")
+            meta[field] = str(value).strip()
     if not meta.get("title"):
         raise PageError(f"article {art_id}: `title` is required")
     # A body may be several ranges, read in the order listed (a PDF page's

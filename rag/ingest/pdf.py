@@ -4,16 +4,12 @@ automatically from the text layer's positions and type sizes (pdf_page.py).
 When the automatic split gets a page wrong, a page manifest `X.page.yaml`
 beside the PDF overrides it: it is the same manifest as for extracted page
 text (`newspaper.py`), its anchors quoting the lines that
-`python -m rag.ingest.pdf X.pdf --lines` prints. Articles found
+`python -m rag.ingest.pdf_cli X.pdf --lines` prints. Articles found
 automatically are numbered in reading order: `<file id>#1`, `#2`…
-
-    python -m rag.ingest.pdf PAGE.pdf            # the articles found
-    python -m rag.ingest.pdf PAGE.pdf --lines    # the text a manifest quotes
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from ..types import Article
@@ -73,35 +69,3 @@ def _article(found: FoundArticle, article_id: str, date: str) -> Article:
 
 LOADER = Loader("pdf-page", (".pdf",), load,
                 describe="newspaper pages as PDF (text layer), optional X.page.yaml override")
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    if not args or args[0].startswith("-"):
-        print("usage: python -m rag.ingest.pdf PAGE.pdf [--lines]", file=sys.stderr)
-        return 2
-    path = Path(args[0])
-    try:
-        layouts = read_layouts(path)
-        if "--lines" in args:
-            print(page_lines(layouts), end="")
-            return 0
-        for article in load(path, path.stem):
-            print(f"== {article.id}  《{article.title}》  {article.author}  {article.date}")
-            if article.deck:
-                print(f"   deck: {article.deck}")
-            if article.byline:
-                print(f"   byline: {article.byline}")
-            print(f"   {len(article.body)} characters, {len(article.paragraphs())} paragraphs, "
-                  f"sections: {', '.join(s.heading for s in article.sections) or '-'}")
-        for layout in layouts:
-            for aside in [a for art in layout.articles for a in art.asides] + list(layout.asides):
-                print(f"-- set aside ({aside.kind}): {aside.text[:40]}")
-    except CorpusError as exc:
-        print(f"error: {'; '.join(exc.problems)}", file=sys.stderr)
-        return 2
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

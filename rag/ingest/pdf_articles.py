@@ -129,9 +129,9 @@ def _assemble(p: PageModel, a: Anchor) -> FoundArticle:
             break
     credit_text = credit_text.strip().lstrip(MARKS).strip()
     deck_blocks = sorted(decks, key=lambda b: b.top)
-    lines = [(ln.text, i == 0) for b in a.above for i, ln in enumerate(b.lines)]
-    lines += [(ln.text, i == 0) for b in a.head for i, ln in enumerate(b.lines)]
-    lines += [(ln.text, i == 0) for b in deck_blocks if b not in a.head
+    lines = [(ln.text, i == 0) for b in a.above if b in decks for i, ln in enumerate(b.lines)]
+    lines += [(ln.text, i == 0) for i, ln in enumerate(a.head[0].lines)]
+    lines += [(ln.text, i == 0) for b in deck_blocks if b not in a.above
               for i, ln in enumerate(b.lines)]
     lines += [(ln.text, i == 0) for i, ln in enumerate(credit.lines)] if credit else []
     lines += body_lines
