@@ -16,19 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .layout import join_lines, split_byline
+from .layout import CREDIT_ROLE, MARKS, credit_names, join_lines, split_byline
 from .pdf_modules import Anchor, assign, find_anchors, reading_order
-from .pdf_page import (
-    CREDIT_ROLE,
-    MARKS,
-    SENTENCE_PUNCT,
-    Aside,
-    PageModel,
-    compact,
-    credit_names,
-    label_like,
-    overlap,
-)
+from .pdf_page import SENTENCE_PUNCT, Aside, PageModel, compact, label_like, overlap
 from .pdf_text import Block, PageText
 
 

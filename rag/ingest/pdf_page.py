@@ -9,13 +9,10 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from .layout import MARKS
 from .pdf_text import Block, PageText, Rect, blocks_of
 
 HEADLINE = 1.5  # a headline is at least this many times the body size
-MARKS = "■●◆▲□★◇○◎▶►"
-CREDIT_ROLE = re.compile(r"(本报(?:特约)?记者|本报通讯员|本报实习生|特约记者|新华社记者|"
-                          r"记者|通讯员|实习生|撰文|作者[：:]|文[／/|｜])")
-_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{1,4}·[\u4e00-\u9fff·]{1,8}")
 SENTENCE_PUNCT = re.compile(r"[。！？；]")
 _ANY_PUNCT = re.compile(r"[，。！？；：、,.!?;:]")
 _DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
@@ -41,21 +38,6 @@ def label_like(text: str) -> bool:
     """A column label: a few characters, no punctuation (●观 点, G 热点思考)."""
     core = compact(text).lstrip(MARKS)
     return 0 < len(core) <= 8 and not _ANY_PUNCT.search(text)
-
-
-def credit_names(text: str) -> str | None:
-    """The names a credit line gives ("本报记者 张三 李四" -> "张三、李四"), or
-    None when the line is not a credit."""
-    line = text.strip().lstrip(MARKS).strip()
-    if not line or SENTENCE_PUNCT.search(line) or len(compact(line)) > 30:
-        return None
-    has_role = bool(CREDIT_ROLE.search(line))
-    tokens = [t for t in re.split(r"[\s、，,]+", CREDIT_ROLE.sub(" ", line)) if t]
-    if not tokens or not all(_NAME.fullmatch(t) for t in tokens):
-        return None
-    if not has_role and len(tokens) > 3:
-        return None
-    return "、".join(tokens)
 
 
 # ------------------------------------------------------------------ the page

@@ -88,6 +88,7 @@ class PageMaker:
             story = self.pool.story(rng, paragraphs=max(2, int(capacity / 110)),
                                     deck=rng.random() < 0.5, quote=rng.random() < 0.45,
                                     sections=rng.random() < 0.4)
+            story = replace(story, extra={**story.extra, "cols": m.cols})
             quote = (rng.randrange(m.cols), rng.uniform(0.15, 0.6)) if story.quote else None
             stories.append(story)
             placed.append(self._place(setter, story, m, quote, whole=False))
