@@ -116,7 +116,8 @@ def test_a_people_com_cn_page_gives_the_article_exactly(tmp_path, seed_article):
         seed_article.title, "罗荣波", "弘扬光荣传统，加强党领导的中国工人运动史宣传")
     assert (article.date, article.source) == ("2025-06-30", "工人日报")
     assert article.url == "http://opinion.people.com.cn/n1/2025/0630/c1003-40000000.html"
-    assert (article.byline, article.affiliation) == ("（作者单位：中国工人出版社）", "中国工人出版社")
+    assert article.byline == "（作者单位：中国工人出版社）"
+    assert article.affiliation == "中国工人出版社"
 
 
 def test_a_workercn_page_with_credit_line_and_bold_subheadings(tmp_path):

@@ -5,7 +5,7 @@ Loaders with a `claims` test (a .txt newspaper page with its manifest) are
 asked before the plain loader for the same suffix.
 """
 
-from . import jsonl, markdown, newspaper, pdf, plaintext, webpage
+from . import jsonl, markdown, newspaper, pdf, plaintext, webpage, word
 from .common import CorpusError
 from .folder import corpus_stamp, load_corpus
 from .registry import Loader, loader_for, loaders, register, suffixes
@@ -16,6 +16,7 @@ register(plaintext.LOADER)
 register(jsonl.LOADER)
 register(pdf.LOADER)
 register(webpage.LOADER)
+register(word.LOADER)
 
 __all__ = ["CorpusError", "Loader", "corpus_stamp", "load_corpus", "loader_for", "loaders",
            "register", "suffixes"]
