@@ -53,8 +53,9 @@ class PageModel:
             weights[(round(ln.size * 4) / 4, ln.font)] += ln.chars
         (self.body_size, self.body_font), _ = weights.most_common(1)[0]
         top, bottom = self._furniture_edges()
-        kept = [ln for ln in page.lines if ln.top >= top and ln.bottom <= bottom]
-        furniture = [ln for ln in page.lines if ln not in kept]
+        kept, furniture = [], []
+        for ln in page.lines:
+            (kept if ln.top >= top and ln.bottom <= bottom else furniture).append(ln)
         self.furniture = [Aside("page_furniture", ln.text, (ln.text,)) for ln in furniture]
         self.date = iso_date(" ".join(ln.text for ln in furniture))
         lines = kept

@@ -158,6 +158,8 @@ def _read_page(pdf, index: int) -> PageText:
         box = raw.FS_RECTF()
         matrix = raw.FS_MATRIX()
         font_buf = ctypes.create_string_buffer(256)
+        x, y = ctypes.c_double(), ctypes.c_double()
+        style_of: tuple = (None, 0.0, "")
         for i in range(textpage.count_chars()):
             if raw.FPDFText_IsGenerated(textpage, i) == 1:
                 continue  # spaces and line ends PDFium made up; gaps are measured below
@@ -169,13 +171,15 @@ def _read_page(pdf, index: int) -> PageText:
                 unmapped += ch != "\r" and ch != "\n"
                 continue
             raw.FPDFText_GetLooseCharBox(textpage, i, ctypes.byref(box))
-            raw.FPDFText_GetMatrix(textpage, i, ctypes.byref(matrix))
-            scale = abs(matrix.a * matrix.d - matrix.b * matrix.c) ** 0.5 or 1.0
-            size = raw.FPDFText_GetFontSize(textpage, i) * scale
-            x, y = ctypes.c_double(), ctypes.c_double()
             raw.FPDFText_GetCharOrigin(textpage, i, ctypes.byref(x), ctypes.byref(y))
-            raw.FPDFText_GetFontInfo(textpage, i, font_buf, len(font_buf), None)
-            font = _SUBSET_TAG.sub("", font_buf.value.decode("latin-1", "replace"))
+            obj = ctypes.cast(raw.FPDFText_GetTextObject(textpage, i), ctypes.c_void_p).value
+            if obj != style_of[0] or obj is None:  # size and font are the text object's
+                raw.FPDFText_GetMatrix(textpage, i, ctypes.byref(matrix))
+                scale = abs(matrix.a * matrix.d - matrix.b * matrix.c) ** 0.5 or 1.0
+                raw.FPDFText_GetFontInfo(textpage, i, font_buf, len(font_buf), None)
+                style_of = (obj, raw.FPDFText_GetFontSize(textpage, i) * scale,
+                            _SUBSET_TAG.sub("", font_buf.value.decode("latin-1", "replace")))
+            _, size, font = style_of
             glyphs.append((height - y.value, box.left, box.right, height - box.top,
                            height - box.bottom, size, font, " " if ch == "\t" else ch))
         textpage.close()
