@@ -154,30 +154,31 @@ def _read_page(pdf, index: int) -> PageText:
     try:
         width, height = page.get_size()
         textpage = page.get_textpage()
+        tp = textpage.raw  # the bare handle: the wrapper costs a lookup a call
         glyphs, unmapped = [], 0
         box = raw.FS_RECTF()
         matrix = raw.FS_MATRIX()
         font_buf = ctypes.create_string_buffer(256)
         x, y = ctypes.c_double(), ctypes.c_double()
         style_of: tuple = (None, 0.0, "")
-        for i in range(textpage.count_chars()):
-            if raw.FPDFText_IsGenerated(textpage, i) == 1:
+        for i in range(raw.FPDFText_CountChars(tp)):
+            if raw.FPDFText_IsGenerated(tp, i) == 1:
                 continue  # spaces and line ends PDFium made up; gaps are measured below
-            code = raw.FPDFText_GetUnicode(textpage, i)
+            code = raw.FPDFText_GetUnicode(tp, i)
             # PDFium reports a hyphen ending a line as 0x02 (a possible soft
             # hyphen); in Chinese text it is printed text, so keep it.
-            ch = "-" if raw.FPDFText_IsHyphen(textpage, i) == 1 else chr(code) if code else ""
+            ch = "-" if raw.FPDFText_IsHyphen(tp, i) == 1 else chr(code) if code else ""
             if not ch or ch in "\r\n\ufffe\uffff" or (ord(ch) < 32 and ch != "\t"):
                 unmapped += ch != "\r" and ch != "\n"
                 continue
-            raw.FPDFText_GetLooseCharBox(textpage, i, ctypes.byref(box))
-            raw.FPDFText_GetCharOrigin(textpage, i, ctypes.byref(x), ctypes.byref(y))
-            obj = ctypes.cast(raw.FPDFText_GetTextObject(textpage, i), ctypes.c_void_p).value
+            raw.FPDFText_GetLooseCharBox(tp, i, ctypes.byref(box))
+            raw.FPDFText_GetCharOrigin(tp, i, ctypes.byref(x), ctypes.byref(y))
+            obj = ctypes.cast(raw.FPDFText_GetTextObject(tp, i), ctypes.c_void_p).value
             if obj != style_of[0] or obj is None:  # size and font are the text object's
-                raw.FPDFText_GetMatrix(textpage, i, ctypes.byref(matrix))
+                raw.FPDFText_GetMatrix(tp, i, ctypes.byref(matrix))
                 scale = abs(matrix.a * matrix.d - matrix.b * matrix.c) ** 0.5 or 1.0
-                raw.FPDFText_GetFontInfo(textpage, i, font_buf, len(font_buf), None)
-                style_of = (obj, raw.FPDFText_GetFontSize(textpage, i) * scale,
+                raw.FPDFText_GetFontInfo(tp, i, font_buf, len(font_buf), None)
+                style_of = (obj, raw.FPDFText_GetFontSize(tp, i) * scale,
                             _SUBSET_TAG.sub("", font_buf.value.decode("latin-1", "replace")))
             _, size, font = style_of
             glyphs.append((height - y.value, box.left, box.right, height - box.top,
