@@ -8,8 +8,9 @@ was printed. Writes benchmarks/results/pdf_pages.{md,json}.
 
     python benchmarks/pdf_pages.py [--pages 30] [--first-seed 1000]
 
-The page analysis was developed on seeds 0–99; the default seeds start at
-1000, pages it has never seen.
+The page analysis was developed on seeds 0–99, and two of its rules on the
+failures of a first run on seeds 1000–1029 (97.1% of articles exact then);
+the default seeds start at 2000, pages it has never seen.
 """
 
 from __future__ import annotations
@@ -124,7 +125,10 @@ def to_markdown(res: dict) -> str:
         "size and alignment, kickers and subtitles, credit lines and closing notes, "
         "boxed and ruled pull quotes, column labels, section headings), then loads "
         "each PDF with `rag.ingest.pdf` (PDFium text, no embedding) and compares "
-        "with what was printed.",
+        "with what was printed. The analysis was developed on seeds 0–99; a first run "
+        "on seeds 1000–1029 found 97.1% of articles exactly and two rules were then "
+        "fixed from its failures (columns of a centred headline's module, labels far "
+        "from a short headline), so the pages here are a fresh range.",
         "",
         "| measure | value |",
         "| --- | --- |",
@@ -155,7 +159,7 @@ def to_markdown(res: dict) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=30, help="generated pages (plus the seed)")
-    parser.add_argument("--first-seed", type=int, default=1000)
+    parser.add_argument("--first-seed", type=int, default=2000)
     args = parser.parse_args()
     res = run(args.pages, args.first_seed)
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -66,7 +66,7 @@ def find_anchors(p: PageModel) -> list[Anchor]:
         for b in sorted(free, key=lambda b: -b.bottom):
             # a label may stand flush left over a centred headline; a kicker
             # sits over its headline
-            reach = a.x1 - a.x0 if label_like(b.text) else 0.0
+            reach = float("inf") if label_like(b.text) else 0.0
             fits = [a for a in anchors if b.bottom <= a.top + 1
                     and a.top - b.bottom <= 2.0 * p.body_size
                     and overlap(a.x0, a.x1, b.x0, b.x1) >= -reach]
@@ -121,19 +121,28 @@ def assign(p: PageModel, anchors: list[Anchor], rest: list[Block]) -> list[Block
 
 
 def _span(p: PageModel, a: Anchor, blocks: list[Block]) -> tuple[float, float]:
-    """How far across the page an article runs: its headline widened, at the
-    headline's height, up to the nearest other text on either side (or the
-    page's text edge): a headline need not reach its outer columns. A
-    headline flush with a column's left edge starts its module there."""
+    """How far across the page an article runs. At most: its headline
+    widened, at the headline's height, up to the nearest other text on either
+    side (or the page's text edge), as a headline need not reach its outer
+    columns. A headline flush with a column's left edge starts its module
+    there; a centred one stands over the middle of its module, so the module
+    is the widest run of whole columns centred under it."""
     x0 = min([a.x0] + [b.x0 for b in a.above])
     x1 = max([a.x1] + [b.x1 for b in a.above])
     band = [b for b in p.blocks if b not in a.head and b not in a.above
             and b.top < a.bottom and b.bottom > a.head_top]
     left = max([b.x1 for b in band if b.x1 <= x0 + 1] + [min(b.x0 for b in p.blocks)])
     right = min([b.x0 for b in band if b.x0 >= x1 - 1] + [max(b.x1 for b in p.blocks)])
-    if any(abs(b.x0 - a.x0) <= 0.25 * p.body_size for b in blocks
-           if p.is_body(b) and b.top >= a.bottom):
-        left = x0
+    columns = [b for b in blocks if p.is_body(b) and b.top >= a.bottom]
+    tol = 0.5 * p.body_size
+    if any(abs(b.x0 - a.x0) <= tol / 2 for b in columns):
+        return x0, right
+    centre = (a.x0 + a.x1) / 2
+    edges = {round(b.x1) for b in columns}
+    for start in sorted({b.x0 for b in columns if left - tol <= b.x0 < a.x0}):
+        end = 2 * centre - start
+        if end <= right + tol and any(abs(end - e) <= tol for e in edges):
+            return min(start, x0), max(end, x1)
     return left, right
 
 
