@@ -17,7 +17,7 @@ CMRC_PASSAGES = 60  # the first 60 CMRC 2018 trial passages and all their questi
 
 # Recorded on the release that introduced the test (see benchmarks/results/quality.md).
 GOLDEN = {
-    "dev": {"answerable": 22, "hit@1": 21, "hit@5": 22, "abstained_unanswerable": 2,
+    "dev": {"answerable": 22, "hit@1": 20, "hit@5": 22, "abstained_unanswerable": 2,
             "false_abstentions": 0},
     "cmrc": {"answerable": 233, "hit@1": 203, "hit@5": 228, "abstained_unanswerable": 0,
              "false_abstentions": 2},

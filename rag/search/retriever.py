@@ -110,10 +110,10 @@ class Retriever:
 
     def warm_up(self) -> None:
         """Load now what the first questions would otherwise wait for: the
-        model's first pass, jieba's dictionary and tagger, the tables for
-        traditional characters, English and place names (~3 s in all; the
-        first English question alone took 1.6 s). The chat calls it in the
-        background as it starts."""
+        model's first pass, jieba's dictionary, the tables for traditional
+        characters, English and place names (~3 s in all; the first English
+        question alone took 1.6 s). The chat calls it in the background as
+        it starts."""
         from .. import text
 
         self.encoder.encode(["灵活就业人员"])
