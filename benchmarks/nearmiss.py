@@ -21,7 +21,6 @@ import random
 import re
 import sys
 import time
-from dataclasses import asdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -354,7 +353,7 @@ def main(argv=None) -> int:
     for name in args.datasets.split(","):
         more, config[name] = run_dataset(name, args, encoder, timings)
         groups.update(more)
-    report = {"about": NOTES, "today": asdict(RetrievalParams()), "config": config,
+    report = {"about": NOTES, "today": RetrievalParams().to_dict(), "config": config,
               "groups": groups, "timings": {k: round(v, 1) for k, v in timings.items()}}
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

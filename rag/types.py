@@ -157,7 +157,9 @@ class Hit:
 class SearchResult:
     """Ranked hits for one query. When `abstained` is true the hits are only
     the closest passages, not an answer, and must be shown as such;
-    `abstain_reason` names the rule that decided it. `pipeline` names the
+    `abstain_reason` names the rule that decided it. `confidence` is the
+    learned abstention's calibrated probability that the first hit answers
+    (None where no model applies, e.g. a question about an article itself). `pipeline` names the
     stages that ran and the rules switched off ("-rule"), so a result always
     says what produced it."""
 
@@ -166,11 +168,13 @@ class SearchResult:
     abstained: bool = False
     abstain_reason: str = ""
     pipeline: tuple[str, ...] = ()
+    confidence: float | None = None  # calibrated probability that the first hit answers
 
     def to_dict(self, *, debug: bool = False) -> dict:
         data = {
             "query": self.query,
             "abstained": self.abstained,
+            "confidence": self.confidence,
             "hits": [h.to_dict(rank=i + 1) for i, h in enumerate(self.hits)],
         }
         if debug:

@@ -12,7 +12,15 @@ from dataclasses import dataclass, field
 from ..search import Query
 from ..search.bylines import printed
 from ..types import Article, Hit
-from .render import ABSTAIN_MESSAGE, ABSTAIN_MESSAGE_EN, escape_markdown, render_quotes
+from .render import (
+    ABSTAIN_MESSAGE,
+    ABSTAIN_MESSAGE_EN,
+    UNSURE_BELOW,
+    UNSURE_MESSAGE,
+    UNSURE_MESSAGE_EN,
+    escape_markdown,
+    render_quotes,
+)
 from .select import select_sentences
 
 
@@ -43,6 +51,13 @@ class Answer:
     citations: tuple[Citation, ...] = ()
     closest: tuple[Hit, ...] = field(default_factory=tuple)
     terms: tuple[str, ...] = ()  # the question's words, longest first, for highlighting
+    confidence: float | None = None  # calibrated probability that the first quote's passage answers
+
+    @property
+    def unsure(self) -> bool:
+        """Quotes are given, but the search doubts they answer."""
+        return (not self.abstained and self.confidence is not None
+                and self.confidence < UNSURE_BELOW)
 
     def to_dict(self) -> dict:
         return {
@@ -50,6 +65,8 @@ class Answer:
             "query": self.query,
             "answer": self.answer,
             "abstained": self.abstained,
+            "confidence": self.confidence,
+            "unsure": self.unsure,
             "citations": [c.to_dict() for c in self.citations],
             "closest": [h.to_dict(rank=i + 1) for i, h in enumerate(self.closest)],
             "terms": list(self.terms),
@@ -84,19 +101,24 @@ def answer_question(retriever, question: str | Query, *, k: int = 5, mode: str =
         message = ABSTAIN_MESSAGE + (f" {ABSTAIN_MESSAGE_EN}"
                                      if _mostly_latin(query.question) else "")
         return Answer(query.question, query.context, message, True, (),
-                      tuple(result.hits[:3]), terms)
+                      tuple(result.hits[:3]), terms, result.confidence)
     # The retriever puts the byline first for a question asking for it; a
     # follow-up such as "作者是谁？" asks of the previous turn's article.
     if query.about_article or result.hits[0].kind == "byline":
         top = retriever.article(result.hits[0].article_id)
         citation = _byline_citation(top)
         text = f"{escape_markdown(f'《{citation.title}》')}：{render_quotes([citation])}"
-        return Answer(query.question, query.context, text, False, (citation,), (), terms)
+        return Answer(query.question, query.context, text, False, (citation,), (), terms,
+                      result.confidence)
     chosen = select_sentences(retriever, query, result.hits)
     citations = tuple(
         Citation(i + 1, c.text, c.hit.text, c.hit.article_id, c.hit.title, c.hit.author,
                  c.hit.section, c.hit.paragraph, c.start, c.end)
         for i, c in enumerate(chosen)
     )
-    return Answer(query.question, query.context, render_quotes(citations), False, citations,
-                  (), terms)
+    text = render_quotes(citations)
+    if result.confidence is not None and result.confidence < UNSURE_BELOW:
+        unsure = UNSURE_MESSAGE_EN if _mostly_latin(query.question) else UNSURE_MESSAGE
+        text = f"*{escape_markdown(unsure)}*\n\n{text}"
+    return Answer(query.question, query.context, text, False, citations, (), terms,
+                  result.confidence)

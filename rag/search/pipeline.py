@@ -57,6 +57,7 @@ class SearchState:
         self.rows = np.zeros(0, dtype=np.int64)  # candidates after fusion
         self.scores = np.zeros(0, dtype=np.float32)
         self.cosines: np.ndarray | None = None  # each candidate's cosine to the question
+        self.confidence: float | None = None  # that the best passage answers (learned)
         self.abstained = False
         self.reason = ""
         self.hits: list[Hit] | None = None
@@ -75,9 +76,10 @@ class SearchState:
         return self.hits
 
     def result(self, pipeline: tuple[str, ...]) -> SearchResult:
+        confidence = None if self.confidence is None else round(self.confidence, 4)
         return SearchResult(query=self.query.question, hits=tuple(self.ranked_hits()),
                             abstained=self.abstained, abstain_reason=self.reason,
-                            pipeline=pipeline)
+                            pipeline=pipeline, confidence=confidence)
 
 
 def run(stages: list[Stage], state: SearchState) -> SearchState:

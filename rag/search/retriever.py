@@ -30,6 +30,7 @@ from ..index import (
 )
 from ..types import Article, Hit, SearchResult
 from . import crosslingual, places
+from .abstainer import bundled_for
 from .lexicon import Lexicon
 from .params import DEFAULT_PARAMS, RetrievalParams
 from .passages import FoldedPassages
@@ -53,6 +54,9 @@ class Retriever:
         self.passages = FoldedPassages(stored)
         self.calibration = Calibration(stored.store, len(stored.vectors),
                                        params.calibration_sample)
+        # The learned abstention, when the shipped model was fitted on this
+        # index's encoder; the hand bars (low_evidence) otherwise.
+        self.abstainer = bundled_for(encoder.name)
         self._stages = make_stages(params.stages)
 
     # -- loading -------------------------------------------------------------
@@ -133,7 +137,15 @@ class Retriever:
 
     def search(self, query: str | Query, k: int = 5, *, mode: str = "hybrid") -> SearchResult:
         """The k best passages for `query` (a question or an analysed Query)."""
-        return self.trace(query, k, mode=mode).result(self.params.pipeline)
+        return self.trace(query, k, mode=mode).result(self.pipeline)
+
+    @property
+    def pipeline(self) -> tuple[str, ...]:
+        """The stages and switched-off rules, and which abstention decides."""
+        if self.abstainer is None and self.params.uses("learned_abstention"):
+            return (*self.params.pipeline, f"(no abstention model for {self.encoder.name}: "
+                    "low_evidence)")
+        return self.params.pipeline
 
     def trace(self, query: str | Query, k: int = 5, *, mode: str = "hybrid") -> SearchState:
         """The search's working state after every stage ran: candidates, their

@@ -46,6 +46,10 @@ CATALOGUE: tuple[Rule, ...] = (
          "sentence_weight",
          "questions whose words a long passage holds scattered"),
     # -- abstention
+    Rule("learned_abstention", "abstain",
+         "abstain when the calibrated probability that the best passage answers (a model "
+         "trained on DRCD near misses) is below its threshold",
+         "questions the articles almost but do not answer (same topic, fact absent)"),
     Rule("low_evidence", "abstain",
          "abstain unless the best passage holds most of the question's words or is "
          "semantically close",

@@ -4,6 +4,9 @@ no is a rule (see rules.py):
 - low_evidence: it neither holds most of the question's words (for an English
   question: most of its content words, via their Chinese terms) nor is
   semantically close;
+- learned_abstention: the calibrated probability that it answers (the
+  confidence stage, a model trained on DRCD near misses) is below the
+  model's threshold;
 - unknown_place: the question names a place the corpus never mentions
   (法国的灵活就业人员怎样参保);
 - office_holder, fact_*: the question asks for a kind of fact (a year, a sum,
@@ -37,6 +40,9 @@ class Abstention:
             state.abstain(reason)
         elif not state.about and params.uses("low_evidence") and self.weak(state, best):
             state.abstain("low_evidence")
+        elif (state.confidence is not None
+              and state.confidence < state.retriever.abstainer.threshold):
+            state.abstain("learned_abstention")
 
     @staticmethod
     def unstated_fact(state, row: int) -> str:
