@@ -34,7 +34,16 @@ from .index import (
     split_sentences,
 )
 from .ingest import CorpusError, Loader, load_corpus
-from .search import CATALOGUE, MODES, Query, RetrievalParams, Retriever, Rule
+from .search import (
+    CATALOGUE,
+    MAX_K,
+    MAX_QUESTION_CHARS,
+    MODES,
+    Query,
+    RetrievalParams,
+    Retriever,
+    Rule,
+)
 from .text import normalize
 from .types import Article, Chunk, Hit, Paragraph, SearchResult, Section
 
@@ -53,6 +62,8 @@ __all__ = [
     "ABSTAIN_MESSAGE_EN",
     "CATALOGUE",
     "LOW_RELEVANCE",
+    "MAX_K",
+    "MAX_QUESTION_CHARS",
     "MODES",
     "Answer",
     "Article",

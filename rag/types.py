@@ -166,6 +166,7 @@ class SearchResult:
     abstained: bool = False
     abstain_reason: str = ""
     pipeline: tuple[str, ...] = ()
+    truncated: bool = False  # only the question's first MAX_QUESTION_CHARS were read
 
     def to_dict(self, *, debug: bool = False) -> dict:
         data = {
@@ -173,6 +174,8 @@ class SearchResult:
             "abstained": self.abstained,
             "hits": [h.to_dict(rank=i + 1) for i, h in enumerate(self.hits)],
         }
+        if self.truncated:  # present only then, so the usual object keeps its three keys
+            data["truncated"] = True
         if debug:
             data.update(abstain_reason=self.abstain_reason, pipeline=list(self.pipeline))
         return data

@@ -43,9 +43,10 @@ class Answer:
     citations: tuple[Citation, ...] = ()
     closest: tuple[Hit, ...] = field(default_factory=tuple)
     terms: tuple[str, ...] = ()  # the question's words, longest first, for highlighting
+    truncated: bool = False  # only the question's first MAX_QUESTION_CHARS were read
 
     def to_dict(self) -> dict:
-        return {
+        data = {
             "question": self.question,
             "query": self.query,
             "answer": self.answer,
@@ -54,6 +55,9 @@ class Answer:
             "closest": [h.to_dict(rank=i + 1) for i, h in enumerate(self.closest)],
             "terms": list(self.terms),
         }
+        if self.truncated:  # present only then, like SearchResult.to_dict
+            data["truncated"] = True
+        return data
 
 
 def _mostly_latin(text: str) -> bool:
@@ -86,14 +90,15 @@ def answer_question(retriever, question: str | Query, *, k: int = 5, mode: str =
         message = ABSTAIN_MESSAGE + (f" {ABSTAIN_MESSAGE_EN}"
                                      if _mostly_latin(query.question) else "")
         return Answer(query.question, query.context, message, True, (),
-                      tuple(result.hits[:3]), terms)
+                      tuple(result.hits[:3]), terms, query.truncated)
     # The retriever puts the byline first for a question asking for it; a
     # follow-up such as "作者是谁？" asks of the previous turn's article.
     if query.about_article or result.hits[0].kind == "byline":
         top = retriever.article(result.hits[0].article_id)
         citation = _byline_citation(top, query, retriever.params.uses("published_dateline"))
         text = f"{escape_markdown(f'《{citation.title}》')}：{render_quotes([citation])}"
-        return Answer(query.question, query.context, text, False, (citation,), (), terms)
+        return Answer(query.question, query.context, text, False, (citation,), (), terms,
+                      query.truncated)
     chosen = select_sentences(retriever, query, result.hits)
     citations = tuple(
         Citation(i + 1, c.text, c.hit.text, c.hit.article_id, c.hit.title, c.hit.author,
@@ -101,4 +106,4 @@ def answer_question(retriever, question: str | Query, *, k: int = 5, mode: str =
         for i, c in enumerate(chosen)
     )
     return Answer(query.question, query.context, render_quotes(citations), False, citations,
-                  (), terms)
+                  (), terms, query.truncated)

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +36,8 @@ from .tables import ArticleTable, ChunkTable, NpyFile, write_articles, write_chu
 from .vectorstore import VectorStore, open_store
 
 VECTORS_FILE = "vectors.npy"
+# A damaged index can look up to date (its manifest matches): only --force redoes it.
+REBUILD = "rebuild it with `rag build --force --index {}`"
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,7 @@ class StoredIndex:
 def save_index(index_dir: str | Path, stored: StoredIndex) -> None:
     index_dir = Path(index_dir).resolve()
     index_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{index_dir.name}.tmp-", dir=index_dir.parent))
+    tmp = _new_folder(index_dir.parent, f".{index_dir.name}.tmp-")
     try:
         write_articles(tmp, stored.articles)
         write_chunks(tmp, stored.chunks, stored.keys, stored.articles)
@@ -74,6 +76,19 @@ def save_index(index_dir: str | Path, stored: StoredIndex) -> None:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def _new_folder(parent: Path, prefix: str) -> Path:
+    """A new empty folder with the permissions a plain mkdir gives (the
+    umask's), unlike tempfile.mkdtemp's 0700, which left every index
+    unreadable to the other users of a shared install."""
+    while True:
+        path = parent / f"{prefix}{secrets.token_hex(4)}"
+        try:
+            path.mkdir()
+            return path
+        except FileExistsError:
+            continue
 
 
 def _swap_in(new: Path, target: Path) -> None:
@@ -104,11 +119,17 @@ def load_index(index_dir: str | Path) -> StoredIndex:
             str(index_dir / "bm25"), mmap=True, show_progress=False, verbosity=0))
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as err:
         raise IndexLoadError(
-            f"index at {index_dir} is damaged ({err}); rebuild it with `rag build`"
+            f"index at {index_dir} is damaged ({err}); {REBUILD.format(index_dir)}"
         ) from err
     if not (len(chunks) == len(vectors) == len(store) == manifest.get("chunks")):
         raise IndexLoadError(
             f"index at {index_dir} is inconsistent (chunk and vector counts differ); "
-            "rebuild it with `rag build`"
+            f"{REBUILD.format(index_dir)}"
+        )
+    if vectors.shape[1:] != (manifest["dim"],):
+        raise IndexLoadError(
+            f"index at {index_dir} is inconsistent ({VECTORS_FILE} holds vectors of "
+            f"{vectors.shape[1:]} dims, the manifest says {manifest['dim']}); "
+            f"{REBUILD.format(index_dir)}"
         )
     return StoredIndex(manifest, articles, chunks, chunks.keys, vectors, store, bm25)

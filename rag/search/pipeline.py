@@ -80,7 +80,7 @@ class SearchState:
     def result(self, pipeline: tuple[str, ...]) -> SearchResult:
         return SearchResult(query=self.query.question, hits=tuple(self.ranked_hits()),
                             abstained=self.abstained, abstain_reason=self.reason,
-                            pipeline=pipeline)
+                            pipeline=pipeline, truncated=self.query.truncated)
 
 
 def run(stages: list[Stage], state: SearchState) -> SearchState:

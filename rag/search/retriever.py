@@ -24,12 +24,14 @@ from ..index import (
     build_index,
     check_fresh,
     check_model,
+    check_usable,
     load_index,
     read_manifest,
     recorded_corpus,
 )
 from ..types import Article, Hit, SearchResult
 from . import crosslingual, places
+from .inputs import check_k, check_mode
 from .lexicon import Lexicon
 from .params import DEFAULT_PARAMS, RetrievalParams
 from .passages import FoldedPassages
@@ -37,8 +39,6 @@ from .pipeline import SearchState, run
 from .query import Query, analyze
 from .stages import make_stages
 from .stages.fusion import Calibration
-
-MODES = ("hybrid", "dense", "bm25")
 
 
 class Retriever:
@@ -83,8 +83,9 @@ class Retriever:
             manifest = read_manifest(index_dir)
         except IndexLoadError:
             manifest = None
-        if manifest is not None and wanted and manifest.get("model") != wanted:
-            check_model(manifest, wanted, encoder.dim if encoder else None, index_dir)
+        if manifest is not None:  # before any model is loaded: refuse a foreign index at once
+            check_usable(manifest, index_dir, wanted=wanted,
+                         wanted_dim=encoder.dim if encoder is not None else None)
         corpus_dir = Path(corpus) if corpus is not None else recorded_corpus(index_dir)
         if corpus_dir is not None and corpus_dir.is_dir():
             if rebuild or manifest is None:
@@ -132,13 +133,11 @@ class Retriever:
         return analyze(question, self.lexicon, self.params, history)
 
     def search(self, query: str | Query, k: int = 5, *, mode: str = "hybrid") -> SearchResult:
-        if mode not in MODES:
-            raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
-        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-            raise ValueError(f"k must be a whole number of at least 1, not {k!r}")
+        """The k (1 to MAX_K) best passages for `query`; bad input is a ValueError."""
+        mode, k = check_mode(mode), check_k(k)
         if not isinstance(query, Query):
             query = self.analyze(query)
-        state = run(self._stages, SearchState(self, query, int(k), mode))
+        state = run(self._stages, SearchState(self, query, k, mode))
         return state.result(self.params.pipeline)
 
     # -- what stages use ------------------------------------------------------
