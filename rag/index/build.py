@@ -25,7 +25,7 @@ from .faiss_store import ADD_BATCH, FaissStore, choose_index_type
 from .folder import StoredIndex, load_index, save_index
 from .freshness import stamp_matches, write_stamp
 from .keywords import BM25_PARAMS, TokenCache, build_bm25
-from .lock import DEFAULT_WAIT, build_lock
+from .lock import build_lock
 from .manifest import (
     FORMAT_VERSION,
     MANIFEST,
@@ -123,13 +123,13 @@ def build_index(
     progress: bool = True,
     force: bool = False,
     backend: str = "torch",
-    lock_wait: float = DEFAULT_WAIT,
+    lock_wait: float | None = None,
 ) -> BuildReport:
     """Build or update the index at `index_dir` from a corpus folder or article list.
 
     One build at a time per folder: a second waits up to `lock_wait` seconds
-    (IndexBusyError after). `progress` shows a bar on a terminal, else a line
-    every few seconds on stderr."""
+    (default lock.DEFAULT_WAIT, 10 min; IndexBusyError after). `progress`
+    shows a bar on a terminal, else a line every few seconds on stderr."""
     job = _Job(time.perf_counter(), Path(index_dir), params or ChunkParams(), progress, force,
                backend)
     model_name = encoder.name if encoder is not None else (model or DEFAULT_MODEL)

@@ -35,12 +35,14 @@ def lock_path(index_dir: Path) -> Path:
 
 
 @contextlib.contextmanager
-def build_lock(index_dir: str | Path, *, wait: float = DEFAULT_WAIT):
-    """Hold the index folder's build lock, waiting up to `wait` seconds for
+def build_lock(index_dir: str | Path, *, wait: float | None = None):
+    """Hold the index folder's build lock, waiting up to `wait` seconds
+    (default DEFAULT_WAIT) for
     another build to finish; IndexBusyError after that. Yields whether it
     had to wait (the index may have changed meanwhile). Where no lock file
     can be made (a read-only parent) the build goes on unlocked: it can only
     succeed if nothing needs writing."""
+    wait = DEFAULT_WAIT if wait is None else wait
     path = lock_path(Path(index_dir))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
