@@ -51,7 +51,7 @@ SETTINGS = settings(max_examples=40, deadline=timedelta(seconds=10),
 
 
 @pytest.fixture(scope="module")
-def retriever(tmp_path_factory):
+def index_dir(tmp_path_factory):
     from conftest import cmrc_articles, write_jsonl
 
     from rag import HashEncoder, build_index
@@ -60,7 +60,14 @@ def retriever(tmp_path_factory):
     (root / "corpus").mkdir()
     write_jsonl(root / "corpus" / "cmrc.jsonl", cmrc_articles(8))
     build_index(root / "corpus", root / "index", encoder=HashEncoder(256), progress=False)
-    r = Retriever.load(root / "index", encoder=HashEncoder(256), progress=False)
+    return root / "index"
+
+
+@pytest.fixture(scope="module")
+def retriever(index_dir):
+    from rag import HashEncoder
+
+    r = Retriever.load(index_dir, encoder=HashEncoder(256), progress=False)
     r.search("热身：加载词典", k=3)  # jieba and OpenCC load once, outside any deadline
     return r
 
@@ -235,3 +242,28 @@ def test_a_100k_character_question_is_cheap(retriever, filler):
     started = time.perf_counter()
     retriever.search(question, k=5)
     assert time.perf_counter() - started < 5.0
+
+
+# -- the command line ------------------------------------------------------------------
+
+
+@settings(max_examples=25, deadline=timedelta(seconds=20),
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
+                                 HealthCheck.data_too_large])
+@given(command=st.sampled_from(["search", "ask"]), question=TEXT,
+       extra=st.sampled_from([[], ["--json"], ["-k", "3"], ["--mode", "bm25"]]))
+def test_the_command_line_takes_any_question(retriever, index_dir, capsys, command, question,
+                                             extra):
+    """In-process, so that strings no real argv can hold (lone surrogates
+    outside the surrogateescape range, NUL) are tried too."""
+    from rag.cli import main
+
+    code = main([command, question, "--index", str(index_dir), *extra])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err
+    if code == 2:
+        lines = err.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("rag: error:"), err
+        assert clean(question).strip() == "" or "UTF-8" in lines[0]
+    else:
+        assert code == 0 and out.strip(), err
