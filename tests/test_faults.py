@@ -394,3 +394,11 @@ def cli_index_dir(tmp_path, small_corpus):
     index = tmp_path / "index"
     build_index(small_corpus, index, model="hash-256", progress=False)
     return index
+
+
+@pytest.mark.slow
+def test_the_known_size_of_the_bundled_model_is_its_real_size(real_retriever):
+    """The size used to refuse a foreign index without loading the model."""
+    from rag.encoders import known_dim
+
+    assert known_dim("m3e-small") == real_retriever.encoder.dim == 512
