@@ -209,14 +209,20 @@ def test_concurrent_builds_run_one_after_the_other(tmp_path, small_corpus, monke
     assert len(Retriever.load(index, encoder=HashEncoder(64), progress=False).articles) == 3
 
 
-def test_the_cli_says_another_build_is_running(tmp_path, small_corpus):
-    index = tmp_path / "index"
+def _hold_lock(index) -> subprocess.Popen:
+    """Another process holding the index's build lock (for a minute at most)."""
     holder = subprocess.Popen(
         [sys.executable, "-c", "import sys, time; from rag.index.lock import build_lock\n"
-         "with build_lock(sys.argv[1]):\n    print('held', flush=True); time.sleep(30)",
+         "with build_lock(sys.argv[1]):\n    print('held', flush=True); time.sleep(60)",
          str(index)], env=ENV, stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    return holder
+
+
+def test_the_cli_says_another_build_is_running(tmp_path, small_corpus):
+    index = tmp_path / "index"
+    holder = _hold_lock(index)
     try:
-        assert holder.stdout.readline().strip() == "held"
         code = (f"import rag.index.lock as l; l.DEFAULT_WAIT = 0.3; from rag.cli import main; "
                 f"raise SystemExit(main(['build', '--corpus', {str(small_corpus)!r}, "
                 f"'--index', {str(index)!r}, '--model', 'hash-64']))")
@@ -235,11 +241,7 @@ def test_the_cli_says_another_build_is_running(tmp_path, small_corpus):
 
 def test_a_killed_build_leaves_no_lock(tmp_path, small_corpus):
     index = tmp_path / "index"
-    holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from rag.index.lock import build_lock\n"
-         "with build_lock(sys.argv[1]):\n    print('held', flush=True); time.sleep(60)",
-         str(index)], env=ENV, stdout=subprocess.PIPE, text=True)
-    assert holder.stdout.readline().strip() == "held"
+    holder = _hold_lock(index)
     holder.kill()
     holder.wait()
     report = build_index(small_corpus, index, model="hash-64", progress=False, lock_wait=5)

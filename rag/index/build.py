@@ -252,15 +252,16 @@ EMBED_BATCH = 256  # passages a call: progress every few seconds, batches big en
 
 def embed_all(encoder: Encoder, texts: list[str], *, progress: bool = True) -> np.ndarray:
     """Embed `texts` in batches, reporting progress (a bar on a terminal,
-    else a line every few seconds)."""
-    if not texts:
-        return np.zeros((0, encoder.dim), dtype=np.float32)
-    parts = []
+    else a line every few seconds). Longest first, as sentence-transformers
+    orders one call's texts, so that each batch pads to similar lengths."""
+    out = np.zeros((len(texts), encoder.dim), dtype=np.float32)
+    order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
     with Progress(len(texts), "embedding passages", enabled=progress, bar_from=65) as bar:
-        for i in range(0, len(texts), EMBED_BATCH):
-            parts.append(encoder.encode(texts[i : i + EMBED_BATCH]))
-            bar.update(len(parts[-1]))
-    return np.concatenate(parts)
+        for start in range(0, len(order), EMBED_BATCH):
+            rows = order[start : start + EMBED_BATCH]
+            out[rows] = encoder.encode([texts[i] for i in rows])
+            bar.update(len(rows))
+    return out
 
 
 def _up_to_date_report(index_dir: Path, started: float, skipped=()) -> BuildReport:
