@@ -15,6 +15,7 @@ from conftest import REPO, cmrc_articles, write_jsonl
 
 from rag import BuildReport, CorpusError, HashEncoder, IndexLoadError, Retriever, build_index
 from rag.cli import main
+from rag.index import load_index
 from rag.index import lock as lock_module
 from rag.index import progress as progress_module
 from rag.index.lock import IndexBusyError, build_lock
@@ -404,3 +405,73 @@ def test_the_known_size_of_the_bundled_model_is_its_real_size(real_retriever):
     from rag.encoders import known_dim
 
     assert known_dim("m3e-small") == real_retriever.encoder.dim == 512
+
+
+# -- what already held and must keep holding ---------------------------------------------
+
+
+def _snapshot(folder):
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_eight_bad_files_are_reported_at_once_and_the_index_is_untouched(tmp_path, capsys):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    write_jsonl(corpus / "good.jsonl", cmrc_articles(3))
+    index = tmp_path / "index"
+    assert _cli(capsys, "build", "--corpus", corpus, "--index", index, "--model", "hash-64")[0] == 0
+    before = _snapshot(index)
+    bad = {
+        "empty.md": b"",
+        "blank.txt": b"  \n\n",
+        "binary.txt": b"\x89PNG\r\n\x1a\n\x00\x00",
+        "latin.txt": "caf\xe9 \xff".encode("latin-1"),
+        "broken.jsonl": b'{"id": "x", "title": \n',
+        "untitled.jsonl": '{"id": "y", "text": "没有标题。"}\n'.encode(),
+        "surrogate.jsonl": b'{"id": "z", "title": "t", "text": "\\udc80"}\n',
+        "front.md": "---\ntitle: [unclosed\n---\n正文。\n".encode(),
+    }
+    for name, data in bad.items():
+        (corpus / name).write_bytes(data)
+    code, out, err = _cli(capsys, "build", "--corpus", corpus, "--index", index,
+                          "--model", "hash-64")
+    assert code == 2 and out == "" and "Traceback" not in err
+    head, *rest = err.strip().splitlines()
+    assert head.startswith("rag: error: 8 problem(s) in corpus")
+    problems = [line for line in rest if line.startswith("- ")]  # YAML's own error is 3 lines
+    assert len(problems) == 8
+    assert {name for name in bad if any(name in p for p in problems)} == set(bad)
+    assert _snapshot(index) == before
+
+
+def test_sigkill_mid_build_leaves_the_old_index_and_no_lock(tmp_path, small_corpus):
+    index = tmp_path / "index"
+    build_index(small_corpus, index, model="hash-64", progress=False)
+    before = _snapshot(index)
+    write_jsonl(small_corpus / "more.jsonl",  # new text: nothing cached for it
+                [{**r, "id": f"more-{r['id']}", "text": "补充：" + r["text"]}
+                 for r in cmrc_articles(8)])
+    code = ("import sys, time; from rag import HashEncoder, build_index\n"
+            "class Slow(HashEncoder):\n"
+            "    def encode(self, texts, *, progress=False):\n"
+            "        print('embedding', flush=True); time.sleep(60)\n"
+            "build_index(sys.argv[1], sys.argv[2], encoder=Slow(64), progress=False)\n")
+    builder = subprocess.Popen([sys.executable, "-c", code, str(small_corpus), str(index)],
+                               env=ENV, stdout=subprocess.PIPE, text=True)
+    assert builder.stdout.readline().strip() == "embedding"
+    builder.kill()
+    builder.wait()
+    assert _snapshot(index) == before
+    assert len(load_index(index).articles) == 8
+    report = build_index(small_corpus, index, model="hash-64", progress=False, lock_wait=5)
+    assert report.articles == 16
+
+
+@pytest.mark.parametrize("victim", ["dense.faiss", "chunks.npy", "vectors.npy", "articles.npy"])
+def test_garbage_in_an_index_file_is_reported_as_damage(hash_index, victim, capsys):
+    (hash_index / victim).write_bytes(b"\x00garbage" * 10)
+    with pytest.raises(IndexLoadError, match="damaged|inconsistent"):
+        Retriever.load(hash_index, encoder=HashEncoder(256), rebuild=False, progress=False)
+    _one_error_line(*_cli(capsys, "search", "问题", "--index", hash_index)[::2],
+                    "rag build --force")

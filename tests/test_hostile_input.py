@@ -267,3 +267,18 @@ def test_the_command_line_takes_any_question(retriever, index_dir, capsys, comma
         assert clean(question).strip() == "" or "UTF-8" in lines[0]
     else:
         assert code == 0 and out.strip(), err
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question", [
+    "生育\ud800津贴",  # the model's tokenizer raised TypeError on this
+    "\x00灵活就业人员\x1b[31m能领生育津贴吗？\x7f",
+    "生育" * 60_000,
+    "\u202e生育津贴\u200b\ufeff",
+    "😀" * 3000,
+])
+def test_the_real_model_takes_hostile_questions(real_retriever, question):
+    result = real_retriever.search(question, k=3)
+    assert result.query.encode("utf-8")
+    answer = answer_question(real_retriever, question)
+    assert answer.answer.encode("utf-8")
