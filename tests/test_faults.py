@@ -475,3 +475,40 @@ def test_garbage_in_an_index_file_is_reported_as_damage(hash_index, victim, caps
         Retriever.load(hash_index, encoder=HashEncoder(256), rebuild=False, progress=False)
     _one_error_line(*_cli(capsys, "search", "问题", "--index", hash_index)[::2],
                     "rag build --force")
+
+
+# -- careless index paths ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("target", ["docs", "corpus", "notes.txt", "webapp"])
+def test_a_build_never_replaces_what_is_not_an_index(tmp_path, small_corpus, target, capsys):
+    """`--index docs` (or the corpus folder itself) used to swap the folder out and
+    delete it: a user's files were lost without a word."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "notes.md").write_text("我的笔记", encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("笔记", encoding="utf-8")
+    (tmp_path / "webapp").mkdir()  # someone else's manifest.json
+    (tmp_path / "webapp" / "manifest.json").write_text('{"name": "app"}', encoding="utf-8")
+    before = _snapshot(tmp_path)
+    with pytest.raises(IndexLoadError, match="not an index"):
+        build_index(small_corpus, tmp_path / target, model="hash-64", progress=False)
+    code, _, err = _cli(capsys, "build", "--corpus", small_corpus, "--index", tmp_path / target,
+                        "--model", "hash-64")
+    _one_error_line(code, err, tmp_path / target, "not an index")
+    assert _snapshot(tmp_path) == before
+
+
+def test_an_empty_folder_may_become_an_index(tmp_path, small_corpus):
+    (tmp_path / "index").mkdir()
+    assert build_index(small_corpus, tmp_path / "index", model="hash-64",
+                       progress=False).articles == 8
+
+
+def test_a_model_not_on_this_machine_is_refused_before_the_corpus_is_read(
+        tmp_path, small_corpus, monkeypatch):
+    import rag.ingest
+
+    monkeypatch.setattr(rag.ingest, "read_corpus", lambda folder: pytest.fail("read"))
+    with pytest.raises(RuntimeError, match="'BAAI/bge-small-zh' is not on this machine"):
+        build_index(small_corpus, tmp_path / "index", model="BAAI/bge-small-zh",
+                    progress=False)

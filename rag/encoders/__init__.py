@@ -6,6 +6,7 @@ from .base import (
     DEFAULT_MODEL,
     Encoder,
     bundled_model_path,
+    check_available,
     is_on_disk,
     known_dim,
     load_encoder,
@@ -24,4 +25,5 @@ def __getattr__(name: str):
 
 
 __all__ = ["BACKENDS", "DEFAULT_MODEL", "Encoder", "HashEncoder", "SentenceTransformerEncoder",
-           "bundled_model_path", "is_on_disk", "known_dim", "load_encoder", "resolve_model"]
+           "bundled_model_path", "check_available", "is_on_disk", "known_dim", "load_encoder",
+           "resolve_model"]

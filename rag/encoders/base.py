@@ -76,10 +76,21 @@ def is_on_disk(model: str) -> bool:
     return False
 
 
-def _hub_offline() -> bool:
+def check_available(model: str) -> None:
+    """Refuse at once a model that is neither on disk nor downloadable (the
+    hub is off), rather than after importing torch and asking the hub."""
+    if model.startswith("hash-"):
+        from .hashing import HashEncoder
+
+        HashEncoder.from_name(model)  # a bad size is a ValueError
+        return
+    if is_on_disk(model):
+        return
     from huggingface_hub import constants
 
-    return bool(constants.HF_HUB_OFFLINE)
+    if constants.HF_HUB_OFFLINE:
+        raise RuntimeError(f"model {model!r} is not on this machine and the model hub is off "
+                           f"(offline); use {DEFAULT_MODEL!r} (bundled) or a model folder")
 
 
 # Backends by name: module (in this package) and class. Adding one is a new
@@ -103,9 +114,6 @@ def load_encoder(model: str | None = None, *, backend: str = "torch") -> Encoder
     if backend not in BACKENDS:
         raise ValueError(f"unknown encoder backend {backend!r}; choose one of "
                          f"{', '.join(BACKENDS)}")
-    if not is_on_disk(model) and _hub_offline():
-        # Say so now rather than after importing torch and asking the hub (seconds).
-        raise RuntimeError(f"model {model!r} is not on this machine and the model hub is off "
-                           f"(offline); use {DEFAULT_MODEL!r} (bundled) or a model folder")
+    check_available(model)
     module, cls = BACKENDS[backend]
     return getattr(importlib.import_module(f"{__package__}.{module}"), cls)(model)

@@ -17,12 +17,12 @@ from pathlib import Path
 
 import numpy as np
 
-from ..encoders import DEFAULT_MODEL, Encoder, load_encoder
+from ..encoders import DEFAULT_MODEL, Encoder, check_available, load_encoder
 from ..text import STOPWORDS
 from ..types import Article, Chunk
 from .chunking import ChunkParams, chunk_articles
 from .faiss_store import ADD_BATCH, FaissStore, choose_index_type
-from .folder import StoredIndex, load_index, save_index
+from .folder import StoredIndex, check_replaceable, load_index, save_index
 from .freshness import stamp_matches, write_stamp
 from .keywords import BM25_PARAMS, TokenCache, build_bm25
 from .lock import build_lock
@@ -132,7 +132,10 @@ def build_index(
     shows a bar on a terminal, else a line every few seconds on stderr."""
     job = _Job(time.perf_counter(), Path(index_dir), params or ChunkParams(), progress, force,
                backend)
+    check_replaceable(job.index_dir)
     model_name = encoder.name if encoder is not None else (model or DEFAULT_MODEL)
+    if encoder is None:
+        check_available(model_name)  # before the corpus is read, not after
     job.expected.update({
         "format_version": FORMAT_VERSION,
         "model": model_name,

@@ -57,8 +57,32 @@ class StoredIndex:
     tokens: TokenCache | None = None  # each passage's BM25 tokens, for the next build
 
 
+def check_replaceable(index_dir: str | Path) -> None:
+    """Refuse to build over anything but an index or an empty folder: a
+    build swaps the whole folder out, and `--index docs` (or the corpus
+    folder itself) used to delete the user's files without a word."""
+    index_dir = Path(index_dir)
+    if not index_dir.exists():
+        return
+    if not index_dir.is_dir():
+        raise IndexLoadError(f"{index_dir} is a file, not an index folder; choose another "
+                             "index folder")
+    if not any(index_dir.iterdir()):
+        return
+    try:
+        manifest = json.loads((index_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        manifest = None
+    if not isinstance(manifest, dict) or "format_version" not in manifest:
+        raise IndexLoadError(
+            f"{index_dir} is a folder that is not an index (it has no rag {MANIFEST}), and a "
+            "build replaces the whole folder: choose another index folder, or empty this one"
+        )
+
+
 def save_index(index_dir: str | Path, stored: StoredIndex) -> None:
     index_dir = Path(index_dir).resolve()
+    check_replaceable(index_dir)
     index_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = _new_folder(index_dir.parent, f".{index_dir.name}.tmp-")
     try:
