@@ -20,6 +20,7 @@ from rag import (
     Query,
     Retriever,
     answer_question,
+    build_index,
     normalize,
 )
 from rag.text import clean, fold, tokenize
@@ -54,7 +55,7 @@ SETTINGS = settings(max_examples=40, deadline=timedelta(seconds=10),
 def index_dir(tmp_path_factory):
     from conftest import cmrc_articles, write_jsonl
 
-    from rag import HashEncoder, build_index
+    from rag import HashEncoder
 
     root = tmp_path_factory.mktemp("hostile")
     (root / "corpus").mkdir()
@@ -282,3 +283,19 @@ def test_the_real_model_takes_hostile_questions(real_retriever, question):
     assert result.query.encode("utf-8")
     answer = answer_question(real_retriever, question)
     assert answer.answer.encode("utf-8")
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda tmp: build_index(123, tmp / "ix"),
+     "corpus must be a folder path or a list of Articles, not int"),
+    (lambda tmp: build_index(["a text"], tmp / "ix"),
+     "corpus must be a folder path or a list of Articles, not list"),
+    (lambda tmp: build_index(tmp, None),
+     "index_dir must be a folder path, not NoneType"),
+    (lambda tmp: Retriever.load(3.5), "index_dir must be a folder path, not float"),
+    (lambda tmp: build_index(tmp, tmp / "ix", model="hash-x"),
+     "a hash encoder is named hash-N"),
+])
+def test_bad_build_and_load_arguments_say_what_is_wrong(tmp_path, call, message):
+    with pytest.raises(ValueError, match=message):
+        call(tmp_path)

@@ -130,6 +130,9 @@ def build_index(
     One build at a time per folder: a second waits up to `lock_wait` seconds
     (default lock.DEFAULT_WAIT, 10 min; IndexBusyError after). `progress`
     shows a bar on a terminal, else a line every few seconds on stderr."""
+    corpus = _checked_corpus(corpus)
+    if not isinstance(index_dir, (str, os.PathLike)):
+        raise ValueError(f"index_dir must be a folder path, not {type(index_dir).__name__}")
     job = _Job(time.perf_counter(), Path(index_dir), params or ChunkParams(), progress, force,
                backend)
     check_replaceable(job.index_dir)
@@ -144,15 +147,24 @@ def build_index(
     })
     if index_type:
         job.expected["index_type"] = index_type
-    if isinstance(corpus, (str, Path)):
+    if isinstance(corpus, Path):
         # Unlocked first: an index that is fresh costs readers no lock.
         if (report := job.fresh(Path(corpus))) is not None:
             return report
     with build_lock(job.index_dir, wait=lock_wait) as waited:
-        if (waited and isinstance(corpus, (str, Path))
+        if (waited and isinstance(corpus, Path)
                 and (report := job.fresh(Path(corpus))) is not None):
             return report  # the build waited for made it fresh
         return job.build(corpus, encoder, index_type)
+
+
+def _checked_corpus(corpus) -> Path | list[Article]:
+    if isinstance(corpus, (str, os.PathLike)):
+        return Path(corpus)
+    if isinstance(corpus, (list, tuple)) and all(isinstance(a, Article) for a in corpus):
+        return list(corpus)
+    raise ValueError(f"corpus must be a folder path or a list of Articles, not "
+                     f"{type(corpus).__name__}")
 
 
 @dataclass
@@ -184,7 +196,7 @@ class _Job:
         index_dir, expected, force = self.index_dir, self.expected, self.force
         model_name = expected["model"]
         sources: dict = {}
-        if isinstance(corpus, (str, Path)):
+        if isinstance(corpus, Path):
             from ..ingest import read_corpus
 
             # Relative to the index, so a cloned repo's bundled index still finds its corpus.

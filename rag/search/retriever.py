@@ -10,6 +10,7 @@ stages named in `RetrievalParams.stages` (see pipeline.py).
 from __future__ import annotations
 
 import copy
+import os
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
 from pathlib import Path
@@ -77,6 +78,8 @@ class Retriever:
         changes; the bundled index is built from the bundled corpus if missing.
         `backend="onnx"` runs the model with ONNX Runtime (same vectors, faster).
         """
+        if not isinstance(index_dir, (str, os.PathLike)):
+            raise ValueError(f"index_dir must be a folder path, not {type(index_dir).__name__}")
         index_dir = Path(index_dir)
         wanted = encoder.name if encoder is not None else model
         try:
