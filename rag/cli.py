@@ -298,8 +298,10 @@ def _note_truncated(truncated: bool) -> None:
 
 
 def _check_k(args) -> None:
-    if args.k < 1:
-        raise UserError("-k must be at least 1")
+    from .search import MAX_K
+
+    if not 1 <= args.k <= MAX_K:
+        raise UserError(f"-k must be from 1 to {MAX_K}, not {args.k}")
 
 
 def _load(args):

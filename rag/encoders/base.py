@@ -55,8 +55,9 @@ KNOWN_DIMS = {DEFAULT_MODEL: 512}
 def known_dim(model: str) -> int | None:
     """The vector size `model` makes, when known without loading it."""
     if model.startswith("hash-"):
-        size = model.removeprefix("hash-")
-        return int(size) if size.isdigit() else None
+        from .hashing import HashEncoder
+
+        return HashEncoder.from_name(model).dim  # a malformed name is a ValueError
     return KNOWN_DIMS.get(model)
 
 
