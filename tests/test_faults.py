@@ -361,7 +361,7 @@ def test_a_lone_surrogate_escape_in_a_jsonl_corpus_is_reported(tmp_path):
     ([b"ask", b"\xc3"], ["the question is not UTF-8 text (byte 0xc3)"]),
     ([b"search", b"q", b"-k", b"abc"], ["argument -k: invalid int value: 'abc'",
                                         "rag search --help"]),
-    ([b"search", b"q", b"-k", b"1000"], ["k must be a whole number from 1 to 100, not 1000"]),
+    ([b"search", b"q", b"-k", b"1000"], ["-k must be from 1 to 100, not 1000"]),
     ([b"search", b"q", b"--mode", b"\xff"], ["argument --mode: invalid choice"]),
     ([b"frobnicate"], ["invalid choice: 'frobnicate'"]),
 ])
