@@ -117,6 +117,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("query", nargs="?", help="the question")
         p.add_argument("-k", type=int, default=5, help="passages to return (default 5)")
         p.add_argument("--mode", choices=("hybrid", "dense", "bm25"), default="hybrid")
+        p.add_argument("--debug", action="store_true",
+                       help="with --json: also the pipeline and why it abstained")
         p.add_argument(
             "--corpus",
             default=env.get("RAG_CORPUS") or None,
@@ -178,7 +180,7 @@ def cmd_search(args) -> int:
     result = retriever.search(query, args.k, mode=args.mode)
     _note_truncated(result.truncated)
     if args.json:
-        _print_json(result.to_dict())
+        _print_json(result.to_dict(debug=args.debug))
     else:
         print(format_result(result))
     return 0
@@ -215,7 +217,8 @@ def _search_batch(args) -> int:
         head = {} if ident is None else {"id": ident}
         if problem is None:
             try:
-                out = {**head, **retriever.search(query, args.k, mode=args.mode).to_dict()}
+                result = retriever.search(query, args.k, mode=args.mode)
+                out = {**head, **result.to_dict(debug=args.debug)}
             except ValueError as err:
                 problem = str(err)
         if problem is not None:

@@ -345,3 +345,11 @@ def test_no_command_and_help(capsys):
     assert main(["--help"]) == 0
     assert "search" in capsys.readouterr().out
     assert main(["search", "--mode", "nope", "q"]) == 2
+
+
+def test_debug_json_names_the_pipeline(cli_index, question, capsys):
+    code, out, _ = run(capsys, "search", question["question"], "--index", cli_index,
+                       "--model", "hash-256", "--json", "--debug")
+    data = json.loads(out)
+    assert code == 0 and data["pipeline"][:2] == ["byline_article", "dense"]
+    assert "abstain_reason" in data

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..search import Query
-from ..search.bylines import dateline, printed
+from ..search.bylines import printed
 from ..types import Article, Hit
 from .render import ABSTAIN_MESSAGE, ABSTAIN_MESSAGE_EN, escape_markdown, render_quotes
 from .select import select_sentences
@@ -65,11 +65,9 @@ def _mostly_latin(text: str) -> bool:
     return bool(letters) and sum(ch.isascii() for ch in letters) > len(letters) / 2
 
 
-def _byline_citation(article: Article, query: Query, published: bool) -> Citation:
-    """The article's byline as printed (see bylines.printed), or its title;
-    its dateline for a question about where or when it appeared."""
-    quote = (published and query.asks_published and dateline(article)) \
-        or printed(article) or f"《{article.title}》"
+def _byline_citation(article: Article) -> Citation:
+    """The article's byline as printed (see bylines.printed), or its title."""
+    quote = printed(article) or f"《{article.title}》"
     start = article.body.find(quote)
     meta = [f"标题：{article.title}", f"作者：{article.author}", f"单位：{article.affiliation}",
             f"日期：{article.date}", f"来源：{article.source}", article.byline.strip()]
@@ -95,7 +93,7 @@ def answer_question(retriever, question: str | Query, *, k: int = 5, mode: str =
     # follow-up such as "作者是谁？" asks of the previous turn's article.
     if query.about_article or result.hits[0].kind == "byline":
         top = retriever.article(result.hits[0].article_id)
-        citation = _byline_citation(top, query, retriever.params.uses("published_dateline"))
+        citation = _byline_citation(top)
         text = f"{escape_markdown(f'《{citation.title}》')}：{render_quotes([citation])}"
         return Answer(query.question, query.context, text, False, (citation,), (), terms,
                       query.truncated)

@@ -116,6 +116,15 @@ class Postings:
         self._data = NpyFile(folder / "data.csc.index.npy")
         self._indices = NpyFile(folder / "indices.csc.index.npy")
 
+    def idf(self, tokens) -> np.ndarray:
+        """How rare each token is in the corpus (BM25's idf; an unknown token
+        counts as appearing in no passage)."""
+        vocab = self.vocab_dict
+        ids = [vocab.get(t, -1) for t in tokens]
+        df = np.array([self._indptr[i + 1] - self._indptr[i] if i >= 0 else 0 for i in ids],
+                      dtype=np.float64)
+        return np.log1p((self.num_docs - df + 0.5) / (df + 0.5))
+
     def get_scores(self, tokens: list[str]) -> np.ndarray:
         """BM25 score of every passage; a repeated token counts again."""
         vocab = self.vocab_dict

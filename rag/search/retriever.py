@@ -114,10 +114,10 @@ class Retriever:
 
     def warm_up(self) -> None:
         """Load now what the first questions would otherwise wait for: the
-        model's first pass, jieba's dictionary and tagger, the tables for
-        traditional characters, English and place names (~3 s in all; the
-        first English question alone took 1.6 s). The chat calls it in the
-        background as it starts."""
+        model's first pass, jieba's dictionary, the tables for traditional
+        characters, English and place names (~3 s in all; the first English
+        question alone took 1.6 s). The chat calls it in the background as
+        it starts."""
         from .. import text
 
         self.encoder.encode(["灵活就业人员"])
@@ -136,12 +136,17 @@ class Retriever:
         return analyze(question, self.lexicon, self.params, history)
 
     def search(self, query: str | Query, k: int = 5, *, mode: str = "hybrid") -> SearchResult:
-        """The k (1 to MAX_K) best passages for `query`; bad input is a ValueError."""
+        """The k (1 to MAX_K) best passages for `query` (a question or an analysed
+        Query); bad input is a ValueError."""
+        return self.trace(query, k, mode=mode).result(self.params.pipeline)
+
+    def trace(self, query: str | Query, k: int = 5, *, mode: str = "hybrid") -> SearchState:
+        """The search's working state after every stage ran: candidates, their
+        scores and evidence (for analysis, training and debugging)."""
         mode, k = check_mode(mode), check_k(k)
         if not isinstance(query, Query):
             query = self.analyze(query)
-        state = run(self._stages, SearchState(self, query, k, mode))
-        return state.result(self.params.pipeline)
+        return run(self._stages, SearchState(self, query, k, mode))
 
     # -- what stages use ------------------------------------------------------
 

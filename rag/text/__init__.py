@@ -5,7 +5,7 @@ from .tokens import STOPWORDS, is_bigram, tokenize, tokens_of
 
 
 def warm_up() -> None:
-    """Load jieba's dictionary and tagger and OpenCC's tables ahead of need."""
+    """Load jieba's dictionary and OpenCC's tables ahead of need."""
     from . import normalization, tokens
 
     tokens.warm_up()

@@ -35,15 +35,6 @@ def jieba_module():
     return jieba
 
 
-@lru_cache(maxsize=1)
-def posseg():
-    """jieba's part-of-speech tagger (sharing jieba's dictionary)."""
-    jieba_module()
-    import jieba.posseg
-
-    return jieba.posseg
-
-
 def tokenize(text: str, *, bigrams: bool = True) -> list[str]:
     """Tokens for BM25 of raw `text` (normalised first)."""
     return tokens_of(normalize(text), bigrams=bigrams)
@@ -91,5 +82,5 @@ def is_bigram(token: str) -> bool:
 
 
 def warm_up() -> None:
-    """Load jieba's dictionary and tagger ahead of need."""
-    posseg()
+    """Load jieba's dictionary ahead of need."""
+    jieba_module()
