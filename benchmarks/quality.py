@@ -78,7 +78,7 @@ def main(argv=None) -> int:
             reports += suites.run(retriever, mode)
         reports.sort(key=lambda r: (_set_order(r["set"]), r["mode"] != "hybrid", r["mode"]))
         text = format_table(reports, "Retrieval quality") + "\n\n" + _pipeline_note(retriever)
-        data = {"pipeline": list(retriever.params.pipeline),
+        data = {"pipeline": list(retriever.pipeline),
                 "params": retriever.params.to_dict(), "reports": reports}
         out = Path(args.out or results / "quality")
     print(text)
@@ -149,7 +149,7 @@ def ablate(suites: Suites, retriever) -> tuple[str, dict]:
         lines.append(f"| {name} | " + " | ".join(_cell(summary.get(s)) for s in base) + " |")
     lines += ["", _pipeline_note(retriever),
               f"Run {time.strftime('%Y-%m-%d %H:%M')}, {time.time() - started:.0f} s."]
-    return "\n".join(lines), {"pipeline": list(retriever.params.pipeline), "runs": runs,
+    return "\n".join(lines), {"pipeline": list(retriever.pipeline), "runs": runs,
                               "rules": [r.__dict__ for r in CATALOGUE]}
 
 
@@ -185,7 +185,7 @@ def _set_order(name: str) -> int:
 
 
 def _pipeline_note(retriever) -> str:
-    return f"Pipeline: {' > '.join(retriever.params.pipeline)}."
+    return f"Pipeline: {' > '.join(retriever.pipeline)}."
 
 
 if __name__ == "__main__":

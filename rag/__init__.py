@@ -36,7 +36,16 @@ from .index import (
     split_sentences,
 )
 from .ingest import CorpusError, Loader, load_corpus
-from .search import CATALOGUE, MODES, Query, RetrievalParams, Retriever, Rule
+from .search import (
+    CATALOGUE,
+    MAX_K,
+    MAX_QUESTION_CHARS,
+    MODES,
+    Query,
+    RetrievalParams,
+    Retriever,
+    Rule,
+)
 from .text import normalize
 from .types import Article, Chunk, Hit, Paragraph, SearchResult, Section
 
@@ -55,6 +64,8 @@ __all__ = [
     "ABSTAIN_MESSAGE_EN",
     "CATALOGUE",
     "LOW_RELEVANCE",
+    "MAX_K",
+    "MAX_QUESTION_CHARS",
     "MODES",
     "UNSURE_MESSAGE",
     "UNSURE_MESSAGE_EN",

@@ -169,6 +169,7 @@ class SearchResult:
     abstain_reason: str = ""
     pipeline: tuple[str, ...] = ()
     confidence: float | None = None  # calibrated probability that the first hit answers
+    truncated: bool = False  # only the question's first MAX_QUESTION_CHARS were read
 
     def to_dict(self, *, debug: bool = False) -> dict:
         data = {
@@ -177,6 +178,8 @@ class SearchResult:
             "confidence": self.confidence,
             "hits": [h.to_dict(rank=i + 1) for i, h in enumerate(self.hits)],
         }
+        if self.truncated:  # present only then, so the usual object keeps its keys
+            data["truncated"] = True
         if debug:
             data.update(abstain_reason=self.abstain_reason, pipeline=list(self.pipeline))
         return data

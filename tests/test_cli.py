@@ -51,7 +51,7 @@ def run(capsys, *argv):
 
 
 def check_result(data, query, k):
-    assert set(data) == {"query", "abstained", "hits"}
+    assert set(data) == {"query", "abstained", "confidence", "hits"}
     assert data["query"] == query
     assert isinstance(data["abstained"], bool)
     assert 0 < len(data["hits"]) <= k
@@ -86,8 +86,9 @@ def test_build_json_is_the_build_report(cli_index, small_corpus, capsys):
     assert code == 0
     report = json.loads(out)
     assert set(report) == {"index_dir", "articles", "chunks", "embedded", "reused", "seconds",
-                           "up_to_date"}
+                           "up_to_date", "skipped", "warnings"}
     assert report["up_to_date"] is True and report["embedded"] == 0
+    assert report["skipped"] == [] and report["warnings"] == []
 
 
 def test_build_reads_the_environment(tmp_path, small_corpus, capsys, monkeypatch):

@@ -116,6 +116,25 @@ def case_unknown_place(seed, small):
     assert reason(off(seed, "unknown_place"), q) == ""
 
 
+def case_learned_abstention(seed, small):
+    """A model that doubts every answer (probability 0.1, threshold 0.5)."""
+    import numpy as np
+
+    from rag.search.abstainer import Abstainer
+    from rag.search.evidence import FEATURES
+
+    n = len(FEATURES)
+    doubting = Abstainer(FEATURES, np.zeros(n), np.ones(n), np.zeros(n), float(np.log(1 / 9)),
+                         0.5, "hash-256")
+    unsure = seed.with_params(seed.params)
+    unsure.abstainer = doubting
+    q = "灵活就业人员能领生育津贴吗？"
+    res = unsure.search(q, k=3)
+    assert res.abstain_reason == "learned_abstention" and abs(res.confidence - 0.1) < 1e-3
+    plain = off(unsure, "learned_abstention").search(q, k=3)
+    assert not plain.abstained and plain.confidence is None
+
+
 def _fact_case(small, rule: str, question: str, passage_of: str):
     strict = small.with_params(FACTS_ONLY)
     res = strict.search(question, k=1)

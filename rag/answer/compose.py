@@ -51,6 +51,7 @@ class Answer:
     citations: tuple[Citation, ...] = ()
     closest: tuple[Hit, ...] = field(default_factory=tuple)
     terms: tuple[str, ...] = ()  # the question's words, longest first, for highlighting
+    truncated: bool = False  # only the question's first MAX_QUESTION_CHARS were read
     confidence: float | None = None  # calibrated probability that the first quote's passage answers
 
     @property
@@ -60,7 +61,7 @@ class Answer:
                 and self.confidence < UNSURE_BELOW)
 
     def to_dict(self) -> dict:
-        return {
+        data = {
             "question": self.question,
             "query": self.query,
             "answer": self.answer,
@@ -71,6 +72,9 @@ class Answer:
             "closest": [h.to_dict(rank=i + 1) for i, h in enumerate(self.closest)],
             "terms": list(self.terms),
         }
+        if self.truncated:  # present only then, like SearchResult.to_dict
+            data["truncated"] = True
+        return data
 
 
 def _mostly_latin(text: str) -> bool:
@@ -101,7 +105,7 @@ def answer_question(retriever, question: str | Query, *, k: int = 5, mode: str =
         message = ABSTAIN_MESSAGE + (f" {ABSTAIN_MESSAGE_EN}"
                                      if _mostly_latin(query.question) else "")
         return Answer(query.question, query.context, message, True, (),
-                      tuple(result.hits[:3]), terms, result.confidence)
+                      tuple(result.hits[:3]), terms, query.truncated, result.confidence)
     # The retriever puts the byline first for a question asking for it; a
     # follow-up such as "作者是谁？" asks of the previous turn's article.
     if query.about_article or result.hits[0].kind == "byline":
@@ -109,7 +113,7 @@ def answer_question(retriever, question: str | Query, *, k: int = 5, mode: str =
         citation = _byline_citation(top)
         text = f"{escape_markdown(f'《{citation.title}》')}：{render_quotes([citation])}"
         return Answer(query.question, query.context, text, False, (citation,), (), terms,
-                      result.confidence)
+                      query.truncated, result.confidence)
     chosen = select_sentences(retriever, query, result.hits)
     citations = tuple(
         Citation(i + 1, c.text, c.hit.text, c.hit.article_id, c.hit.title, c.hit.author,
@@ -121,4 +125,4 @@ def answer_question(retriever, question: str | Query, *, k: int = 5, mode: str =
         unsure = UNSURE_MESSAGE_EN if _mostly_latin(query.question) else UNSURE_MESSAGE
         text = f"*{escape_markdown(unsure)}*\n\n{text}"
     return Answer(query.question, query.context, text, False, citations, (), terms,
-                  result.confidence)
+                  query.truncated, result.confidence)

@@ -79,7 +79,8 @@ class SearchState:
         confidence = None if self.confidence is None else round(self.confidence, 4)
         return SearchResult(query=self.query.question, hits=tuple(self.ranked_hits()),
                             abstained=self.abstained, abstain_reason=self.reason,
-                            pipeline=pipeline, confidence=confidence)
+                            pipeline=pipeline, confidence=confidence,
+                            truncated=self.query.truncated)
 
 
 def run(stages: list[Stage], state: SearchState) -> SearchState:

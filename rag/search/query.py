@@ -15,6 +15,7 @@ from ..text import is_bigram, normalize, tokens_of
 from . import conversation, crosslingual, facts
 from .bylines import BylineAsk
 from .crosslingual import Translation
+from .inputs import read_history, read_question
 from .lexicon import Lexicon
 from .params import DEFAULT_PARAMS, RetrievalParams
 from .places import gazetteer
@@ -24,7 +25,7 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 @dataclass(frozen=True)
 class Query:
-    question: str  # the message as asked, stripped
+    question: str  # the message as asked: cleaned, stripped, cut at MAX_QUESTION_CHARS
     context: str  # what is searched for: the question, or a follow-up read with the last one
     normalized: str  # normalize(context)
     text: str  # normalized, and an English question's Chinese terms appended
@@ -40,6 +41,7 @@ class Query:
     about_article: bool = False  # asks about the article itself, not its content (作者是谁？)
     focus: str = ""  # a follow-up's own words, when it was read with an earlier question
     focus_words: tuple[str, ...] = ()  # their content words
+    truncated: bool = False  # the message was longer than MAX_QUESTION_CHARS and was cut
 
     @property
     def content_words(self) -> list[str]:
@@ -61,16 +63,13 @@ class Query:
 
 def analyze(question: str, lexicon: Lexicon, params: RetrievalParams = DEFAULT_PARAMS,
             history=()) -> Query:
-    """Read `question` (with the conversation's earlier user `history`) once."""
-    if not isinstance(question, str):
-        raise ValueError(f"the question must be text, not {type(question).__name__}")
-    question = question.strip()
-    if not question:
-        raise ValueError("the question is empty: ask a question")
-    previous = conversation.user_turns(history)
+    """Read `question` (with the conversation's earlier user `history`) once.
+    Bad input is a ValueError; what is accepted and repaired: see inputs.py."""
+    question, truncated = read_question(question)
+    previous = read_history(history)
     reading = _Reading(question, lexicon, params)
     about_article = params.uses("previous_article") and conversation.is_meta(reading.turn)
-    own = {"about_article": about_article}
+    own = {"about_article": about_article, "truncated": truncated}
     if not previous:
         return reading.query(question, **own)
     turns = [_Reading(t, lexicon, params, plain=True).turn for t in previous] + [reading.turn]

@@ -1,6 +1,6 @@
 """Normalisation and tokenisation: one analyser for questions and passages."""
 
-from .normalization import fold, normalize
+from .normalization import clean, fold, normalize
 from .tokens import STOPWORDS, is_bigram, tokenize, tokens_of
 
 
@@ -12,4 +12,5 @@ def warm_up() -> None:
     normalization.warm_up()
 
 
-__all__ = ["STOPWORDS", "fold", "is_bigram", "normalize", "tokenize", "tokens_of", "warm_up"]
+__all__ = ["STOPWORDS", "clean", "fold", "is_bigram", "normalize", "tokenize", "tokens_of",
+           "warm_up"]
