@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from .tables import NpyFile
-from .vectorstore import VectorStore
+from .vectorstore import FolderStore
 
 FAISS_FILE = "dense.faiss"
 VECTORS_FILE = "vectors.npy"  # the build's embedding cache; exact rows for 8-bit codes
@@ -75,7 +75,7 @@ def index_type(name: str) -> IndexType:
 ADD_BATCH = 20_000
 
 
-class FaissStore(VectorStore):
+class FaissStore(FolderStore):
     kind = "faiss"
 
     def __init__(self, index, type_name: str, exact: NpyFile | np.ndarray | None = None):

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from ..text import tokenize
+from .keyword_index import AllScores, KeywordHits, KeywordIndex, NoHits
 
 # Softer length normalisation than Lucene's default (b=0.75): passages are all
 # short, and the longer ones are usually the complete answers (CMRC hit@1 +0.01).
@@ -101,10 +102,10 @@ def _compact(vocab: dict[str, int], docs: list[list[int]]):
     return compact, [new_id[d].tolist() for d in docs]
 
 
-class Postings:
+class Postings(KeywordIndex):
     """Query-time BM25 scoring over a saved bm25s index, reading only the
     query's posting lists from disk (see tables.NpyFile for why not a memory
-    map). Reads like a bm25s.BM25 for search:
+    map). Besides the keyword-side interface it reads like a bm25s.BM25:
     `vocab_dict` and `get_scores(tokens)`."""
 
     def __init__(self, folder: Path, bm25):
@@ -115,6 +116,18 @@ class Postings:
         self._indptr = np.array(bm25.scores["indptr"])  # one int per vocabulary entry
         self._data = NpyFile(folder / "data.csc.index.npy")
         self._indices = NpyFile(folder / "indices.csc.index.npy")
+
+    @property
+    def vocab(self) -> dict[str, int]:
+        return self.vocab_dict
+
+    def search(self, tokens: list[str], n: int, *, text: str = "") -> KeywordHits:
+        """Local posting lists make every passage's score cheap: scored once,
+        the best n and any other candidate read from the same array."""
+        tokens = [t for t in tokens if t in self.vocab_dict]
+        if not tokens:
+            return NoHits()
+        return AllScores(self.get_scores(tokens), n)
 
     def idf(self, tokens) -> np.ndarray:
         """How rare each token is in the corpus (BM25's idf; an unknown token

@@ -155,8 +155,19 @@ class ChunkTable(Sequence):
     def __getitem__(self, i):
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self)))]
-        i = _position(i, len(self))
-        return self.chunk(i, self.articles[int(self._rows["article"][i])])
+        return self.locate(_position(i, len(self)))[0]
+
+    def locate(self, i: int) -> tuple[Chunk, Article]:
+        """Passage i and its article."""
+        article = self.articles[int(self._rows["article"][i])]
+        return self.chunk(i, article), article
+
+    def opening(self, article_rows, max_paragraph: int) -> np.ndarray:
+        """Rows of the passages in paragraphs 1..max_paragraph of the articles
+        at `article_rows`, in row order."""
+        keep = np.isin(self._rows["article"], list(article_rows))
+        keep &= self._rows["paragraph"] <= max_paragraph
+        return np.flatnonzero(keep)
 
     def chunk(self, i: int, article: Article) -> Chunk:
         """Passage i, given its article (when the caller already has it)."""

@@ -1,9 +1,11 @@
-"""The vector-store interface every dense backend implements, and their registry.
+"""The vector-store interface every dense backend implements, and the
+registry of those that live in an index folder.
 
-A store holds one vector a passage, row i = passage i of the index, and finds
-the rows nearest a question's vector. FAISS is the first implementation
-(faiss_store.py); adding another is a new module with a subclass and one line
-in `STORES`.
+A store holds one vector a passage and finds the rows nearest a question's
+vector. A row is a passage's number: its position in a folder index (FAISS,
+faiss_store.py), its primary key in a Milvus collection (milvus/store.py).
+A store kept in an index folder is a `FolderStore`: adding one is a new
+module with a subclass and one line in `STORES`.
 """
 
 from __future__ import annotations
@@ -27,11 +29,6 @@ class VectorStore(ABC):
     def __len__(self) -> int: ...
 
     @abstractmethod
-    def add(self, vectors: np.ndarray, *, progress=None) -> None:
-        """Append rows (float32, one a passage, in passage order), calling
-        `progress(n)` (when given) as each n more are in."""
-
-    @abstractmethod
     def search(self, vector: np.ndarray, n: int) -> np.ndarray:
         """Rows of the n passages nearest `vector`, nearest first (approximate
         for compressed or graph indexes: the retriever re-scores them)."""
@@ -40,18 +37,33 @@ class VectorStore(ABC):
     def vectors(self, rows: np.ndarray) -> np.ndarray:
         """The exact float32 vectors of `rows`."""
 
+    def sample(self, size: int) -> np.ndarray:
+        """The vectors of up to `size` passages drawn at random, always the
+        same ones (the retriever's cosine calibration)."""
+        rows = np.random.default_rng(0).choice(len(self), min(len(self), size), replace=False)
+        return self.vectors(np.sort(rows))
+
+    def describe(self) -> dict:
+        """What the manifest records about this store."""
+        return {"store": self.kind}
+
+
+class FolderStore(VectorStore):
+    """A store saved in an index folder; row i = passage i."""
+
+    @abstractmethod
+    def add(self, vectors: np.ndarray, *, progress=None) -> None:
+        """Append rows (float32, one a passage, in passage order), calling
+        `progress(n)` (when given) as each n more are in."""
+
     @abstractmethod
     def save(self, folder: Path) -> None:
         """Write the store's own files into an index folder being built."""
 
     @classmethod
     @abstractmethod
-    def load(cls, folder: Path, manifest: dict) -> VectorStore:
+    def load(cls, folder: Path, manifest: dict) -> FolderStore:
         """Open the store of a saved index folder."""
-
-    def describe(self) -> dict:
-        """What the manifest records about this store."""
-        return {"store": self.kind}
 
 
 # Stores by manifest name: (module in this package, class).
@@ -61,13 +73,13 @@ STORES = {
 DEFAULT_STORE = "faiss"
 
 
-def store_class(kind: str) -> type[VectorStore]:
+def store_class(kind: str) -> type[FolderStore]:
     if kind not in STORES:
         raise ValueError(f"unknown vector store {kind!r}; choose one of {', '.join(STORES)}")
     module, name = STORES[kind]
     return getattr(importlib.import_module(f"{__package__}.{module}"), name)
 
 
-def open_store(folder: Path, manifest: dict) -> VectorStore:
+def open_store(folder: Path, manifest: dict) -> FolderStore:
     """The store of a saved index, as its manifest names it (FAISS before it was named)."""
     return store_class(manifest.get("store", DEFAULT_STORE)).load(folder, manifest)

@@ -45,7 +45,7 @@ def evidence(state) -> np.ndarray:
     top = state.top()
     query, retriever = state.query, state.retriever
     words = _evidence_words(query)
-    idf = retriever.stored.bm25.idf(words) if words else np.zeros(0)
+    idf = retriever.keywords.idf(words) if words else np.zeros(0)
     out["n_words"] = math.log1p(len(words))
     out["oov_share"] = float(np.mean([w not in retriever.lexicon.vocab for w in words])) \
         if words else 0.0

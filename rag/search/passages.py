@@ -20,8 +20,7 @@ class FoldedPassages:
         self._folded = functools.lru_cache(maxsize=cache_size)(self._fold_passage)
 
     def chunk(self, i: int) -> tuple[Chunk, Article]:
-        article = self.stored.articles[int(self.stored.chunks.article_rows[i])]
-        return self.stored.chunks.chunk(i, article), article
+        return self.stored.chunks.locate(i)
 
     def text(self, i: int) -> str:
         """Passage i's folded search text: the passage and its article's

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
+from ..index.keyword_index import KeywordHits
 from ..types import Hit, SearchResult
 from .params import RetrievalParams
 from .query import Query
@@ -53,7 +54,7 @@ class SearchState:
         self.about: tuple[int, ...] = ()  # article rows the question is about
         self.query_vector: np.ndarray | None = None
         self.dense_rows: Future | None = None
-        self.bm25: np.ndarray | None = None  # keyword score of every passage
+        self.bm25: KeywordHits | None = None  # the best keyword matches; scores any passage
         self.rows = np.zeros(0, dtype=np.int64)  # candidates after fusion
         self.scores = np.zeros(0, dtype=np.float32)
         self.cosines: np.ndarray | None = None  # each candidate's cosine to the question

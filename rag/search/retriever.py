@@ -15,8 +15,6 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
 from pathlib import Path
 
-import numpy as np
-
 from ..encoders import Encoder, load_encoder
 from ..index import (
     DEFAULT_INDEX,
@@ -30,6 +28,7 @@ from ..index import (
     read_manifest,
     recorded_corpus,
 )
+from ..index.keyword_index import KeywordIndex
 from ..types import Article, Hit, SearchResult
 from . import crosslingual, places
 from .abstainer import bundled_for
@@ -53,8 +52,7 @@ class Retriever:
         self.store = stored.store
         self.articles = stored.articles  # a lazy sequence: articles are parsed when read
         self.passages = FoldedPassages(stored)
-        self.calibration = Calibration(stored.store, len(stored.vectors),
-                                       params.calibration_sample)
+        self.calibration = Calibration(stored.store, params.calibration_sample)
         # The learned abstention, when the shipped model was fitted on this
         # index's encoder; the hand bars (low_evidence) otherwise.
         self.abstainer = bundled_for(encoder.name)
@@ -112,8 +110,7 @@ class Retriever:
         other.params = params
         other._stages = make_stages(params.stages)
         if params.calibration_sample != self.params.calibration_sample:
-            other.calibration = Calibration(self.store, len(self.stored.vectors),
-                                            params.calibration_sample)
+            other.calibration = Calibration(self.store, params.calibration_sample)
         return other
 
     def warm_up(self) -> None:
@@ -161,17 +158,13 @@ class Retriever:
 
     # -- what stages use ------------------------------------------------------
 
+    @property
+    def keywords(self) -> KeywordIndex:
+        return self.stored.bm25
+
     @cached_property
     def lexicon(self) -> Lexicon:
-        return Lexicon(self.stored.bm25.vocab_dict, self.articles.authors,
-                       self.articles.affiliations)
-
-    def keyword_scores(self, tokens: list[str]) -> np.ndarray:
-        vocab = self.stored.bm25.vocab_dict
-        tokens = [t for t in tokens if t in vocab]
-        if not tokens:
-            return np.zeros(len(self.stored.chunks), dtype=np.float32)
-        return np.asarray(self.stored.bm25.get_scores(tokens), dtype=np.float32)
+        return Lexicon(self.keywords.vocab, self.articles.authors, self.articles.affiliations)
 
     def background(self, fn, *args):
         return self._worker.submit(fn, *args)

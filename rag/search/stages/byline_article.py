@@ -7,8 +7,6 @@ against the headline and deck."""
 
 from __future__ import annotations
 
-import numpy as np
-
 from ...text import is_bigram, normalize, tokens_of
 from ..bylines import headline
 
@@ -26,7 +24,5 @@ class BylineArticle:
         state.text = text
         state.tokens = tokens_of(text)
         state.words = [t for t in state.tokens if not is_bigram(t)]
-        chunks = state.retriever.stored.chunks
-        keep = np.isin(chunks.article_rows, query.about)
-        keep &= chunks.paragraphs <= state.params.opening_paragraphs
-        state.fixed_rows = np.flatnonzero(keep)
+        state.fixed_rows = state.retriever.stored.chunks.opening(
+            query.about, state.params.opening_paragraphs)

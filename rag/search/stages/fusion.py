@@ -13,9 +13,8 @@ class Calibration:
     sample of passage vectors kept as its first and second moments: mean =
     m.q, variance = q.M2.q - mean^2, the same numbers as the sample's cosines."""
 
-    def __init__(self, store, n_vectors: int, sample: int):
-        rows = np.random.default_rng(0).choice(n_vectors, min(n_vectors, sample), replace=False)
-        vectors = store.vectors(np.sort(rows)).astype(np.float64)
+    def __init__(self, store, sample: int):
+        vectors = store.sample(sample).astype(np.float64)
         # Summed in float64, kept in float32: half the memory to stream per
         # question, and variances of ~1e-3 keep five significant digits.
         self.mean = vectors.mean(axis=0).astype(np.float32)
@@ -38,12 +37,8 @@ class ScoreFusion:
             candidates.update(state.fixed_rows.tolist())
         elif state.dense_rows is not None:
             candidates.update(int(i) for i in state.dense_rows.result())
-        if state.fixed_rows is None and bm25 is not None and bm25.max() > 0:
-            n = state.n
-            # (-bm25, kth small): ~25x faster than the top end of bm25 itself,
-            # whose many zero scores make the selection degenerate.
-            top = np.argpartition(-bm25, n - 1)[:n] if n < len(bm25) else np.arange(n)
-            candidates.update(top[bm25[top] > 0].tolist())
+        if state.fixed_rows is None and bm25 is not None:
+            candidates.update(bm25.rows.tolist())
         rows = np.fromiter(sorted(candidates), dtype=np.int64)
         scores = np.zeros(len(rows), dtype=np.float32)
         cosines = None
@@ -56,5 +51,5 @@ class ScoreFusion:
             z = retriever.calibration.z_scores(cosines, state.query_vector)
             scores += z if state.mode == "dense" else state.params.dense_weight * z
         if bm25 is not None and len(rows):
-            scores += bm25[rows] / max(float(bm25.max()), 1e-9)
+            scores += bm25.of(rows) / max(bm25.best, 1e-9)
         state.rows, state.scores, state.cosines = rows, scores, cosines

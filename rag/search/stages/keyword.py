@@ -1,5 +1,5 @@
 """Keyword evidence: BM25 over the question's tokens (jieba words and
-character bigrams)."""
+character bigrams): the best passages and a way to score any other."""
 
 from __future__ import annotations
 
@@ -10,4 +10,4 @@ class KeywordCandidates:
     def __call__(self, state) -> None:
         if state.mode == "dense":
             return
-        state.bm25 = state.retriever.keyword_scores(state.tokens)
+        state.bm25 = state.retriever.keywords.search(state.tokens, state.n, text=state.text)
