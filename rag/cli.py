@@ -1,12 +1,13 @@
 """Command line: a thin shell over the public API.
 
-    rag build  [--corpus DIR] [--index DIR] [--model NAME] [--force] [--json]
+    rag build  [--corpus DIR] [--index DIR | --store URI] [--model NAME] [--force] [--json]
+               [--workers N] [--ray ADDRESS]
     rag search "问题" [-k 5] [--mode hybrid|dense|bm25] [--json]
     rag search --batch FILE|-           one JSON object a line out
     rag ask    "问题" [-k 5] [--mode ...] [--json]
 
 This is the edge: the only place that reads the environment (RAG_INDEX,
-RAG_CORPUS, RAG_MODEL) and turns user mistakes into one-line messages on
+RAG_CORPUS, RAG_MODEL, RAG_STORE, MILVUS_TOKEN) and turns user mistakes into one-line messages on
 stderr with exit code 2.
 """
 
@@ -94,6 +95,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="run the model with torch or ONNX Runtime (same vectors; onnx answers ~3x "
         "faster and starts in under a second once exported); default: $RAG_BACKEND or torch",
     )
+    common.add_argument(
+        "--store",
+        default=env.get("RAG_STORE") or "faiss",
+        help="where the index lives: faiss (the --index folder) or milvus://PATH.db "
+        "(embedded milvus-lite) or milvus://HOST:PORT (a Milvus server), with "
+        "?collection=NAME; the token comes from $MILVUS_TOKEN; default: $RAG_STORE or faiss",
+    )
     common.add_argument("--json", action="store_true", help="print JSON instead of text")
 
     parser = _Parser(
@@ -110,6 +118,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="corpus folder (default: $RAG_CORPUS or ./corpus)",
     )
     build.add_argument("--force", action="store_true", help="re-embed everything")
+    build.add_argument("--workers", type=int, default=1,
+                       help="encode in N processes (or N Ray actors with --ray); default 1")
+    build.add_argument("--ray", metavar="ADDRESS", default=None,
+                       help="encode on a Ray cluster (an address, auto, or local)")
     build.set_defaults(run=cmd_build)
 
     def query_command(name: str, help: str, run) -> argparse.ArgumentParser:
@@ -145,11 +157,13 @@ def build_parser() -> argparse.ArgumentParser:
 def cmd_build(args) -> int:
     from .index import build_index
 
+    if args.workers < 1:
+        raise UserError(f"--workers must be at least 1, not {args.workers}")
     corpus = _corpus_dir(args.corpus)
     with _naming(corpus):
         report = build_index(
             corpus, args.index, model=args.model, progress=True, force=args.force,
-            backend=args.backend,
+            backend=args.backend, store=_store(args), workers=args.workers, ray=args.ray,
         )
     if report.up_to_date:  # a build says what it skipped as it goes; so must this
         for line in report.skipped:
@@ -313,7 +327,14 @@ def _load(args):
     corpus = _corpus_dir(args.corpus) if args.corpus is not None else None
     with _naming(corpus):
         return Retriever.load(args.index, corpus=corpus, model=args.model, progress=True,
-                              backend=args.backend)
+                              backend=args.backend, store=_store(args))
+
+
+def _store(args):
+    """--store read, with the Milvus token from the environment."""
+    from .index.milvus import parse_store
+
+    return parse_store(args.store, token=os.environ.get("MILVUS_TOKEN"))
 
 
 @contextmanager

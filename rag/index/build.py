@@ -34,6 +34,7 @@ from .manifest import (
     corpus_fingerprint,
     read_manifest,
 )
+from .parallel import batches, embed_parallel
 from .progress import Progress
 from .sizes import announce, large_articles
 
@@ -124,17 +125,31 @@ def build_index(
     force: bool = False,
     backend: str = "torch",
     lock_wait: float | None = None,
+    store=None,
+    workers: int = 1,
+    ray: str | None = None,
 ) -> BuildReport:
     """Build or update the index at `index_dir` from a corpus folder or article list.
 
     One build at a time per folder: a second waits up to `lock_wait` seconds
     (default lock.DEFAULT_WAIT, 10 min; IndexBusyError after). `progress`
-    shows a bar on a terminal, else a line every few seconds on stderr."""
+    shows a bar on a terminal, else a line every few seconds on stderr.
+    `store="milvus://…"` builds into Milvus instead of the folder (see
+    milvus/build.py); `workers` > 1 encodes in that many processes, or Ray
+    actors with `ray` ("local" or a cluster address)."""
     corpus = _checked_corpus(corpus)
+    from .milvus.target import parse_store
+
+    if (target := parse_store(store)) is not None:
+        from .milvus.build import build_milvus
+
+        return build_milvus(corpus, target, model=model, encoder=encoder, params=params,
+                            progress=progress, force=force, backend=backend,
+                            lock_wait=lock_wait, workers=workers, ray=ray)
     if not isinstance(index_dir, (str, os.PathLike)):
         raise ValueError(f"index_dir must be a folder path, not {type(index_dir).__name__}")
     job = _Job(time.perf_counter(), Path(index_dir), params or ChunkParams(), progress, force,
-               backend)
+               backend, workers=workers, ray=ray)
     check_replaceable(job.index_dir)
     model_name = encoder.name if encoder is not None else (model or DEFAULT_MODEL)
     if encoder is None:
@@ -177,6 +192,8 @@ class _Job:
     progress: bool
     force: bool
     backend: str
+    workers: int = 1
+    ray: str | None = None
     expected: dict = field(default_factory=dict)
     stamp: str | None = None
     skipped: tuple[str, ...] = ()
@@ -224,9 +241,10 @@ class _Job:
         missing = sorted({i for i, key in enumerate(keys) if key not in cached})
         announce(len(missing), model_name, self.backend)
         if missing or not cached:
-            encoder = encoder or load_encoder(model_name, backend=self.backend)
-            fresh = embed_all(encoder, [texts[i] for i in missing], progress=self.progress)
-            dim = encoder.dim
+            fresh, dim = embed_passages([texts[i] for i in missing], model=model_name,
+                                        encoder=encoder, backend=self.backend,
+                                        workers=self.workers, ray=self.ray,
+                                        progress=self.progress)
         else:  # every vector is cached (e.g. only titles' BM25 text changed): no model load
             fresh, dim = [], len(next(iter(cached.values())))
         vectors = np.zeros((len(chunks), dim), dtype=np.float32)
@@ -266,17 +284,27 @@ EMBED_BATCH = 256  # passages a call: progress every few seconds, batches big en
 
 
 def embed_all(encoder: Encoder, texts: list[str], *, progress: bool = True) -> np.ndarray:
-    """Embed `texts` in batches, reporting progress (a bar on a terminal,
-    else a line every few seconds). Longest first, as sentence-transformers
-    orders one call's texts, so that each batch pads to similar lengths."""
+    """Embed `texts` in batches (parallel.batches: longest first), reporting
+    progress (a bar on a terminal, else a line every few seconds)."""
     out = np.zeros((len(texts), encoder.dim), dtype=np.float32)
-    order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
     with Progress(len(texts), "embedding passages", enabled=progress, bar_from=65) as bar:
-        for start in range(0, len(order), EMBED_BATCH):
-            rows = order[start : start + EMBED_BATCH]
+        for rows in batches(texts, EMBED_BATCH):
             out[rows] = encoder.encode([texts[i] for i in rows])
             bar.update(len(rows))
     return out
+
+
+def embed_passages(texts: list[str], *, model: str, encoder: Encoder | None = None,
+                   backend: str = "torch", workers: int = 1, ray: str | None = None,
+                   progress: bool = True) -> tuple[np.ndarray, int]:
+    """(vectors, dim) of `texts`: in this process, or spread over `workers`
+    processes or Ray actors (the same batches, so the same vectors)."""
+    if texts and (workers > 1 or ray):
+        vectors = embed_parallel(texts, model=model, backend=backend, workers=workers, ray=ray,
+                                 batch=EMBED_BATCH, progress=progress)
+        return vectors, vectors.shape[1]
+    encoder = encoder or load_encoder(model, backend=backend)
+    return embed_all(encoder, texts, progress=progress), encoder.dim
 
 
 def _up_to_date_report(index_dir: Path, started: float, skipped=()) -> BuildReport:

@@ -43,15 +43,17 @@ REBUILD = "rebuild it with `rag build --force --index {}`"
 @dataclass(frozen=True)
 class StoredIndex:
     """An index as saved: `articles` and `chunks` are sequences of Article and
-    Chunk (lists when building, lazy tables when loaded), `keys` the content
-    hash of each chunk's embedded text, `vectors` row i = chunk i (the
-    embedding cache), `store` the vector store searched, `bm25` the keyword side."""
+    Chunk (lists when building, lazy tables when loaded; Milvus's own when it
+    holds the index), `keys` the content hash of each chunk's embedded text,
+    `vectors` row i = chunk i (the embedding cache of a folder index; None
+    when Milvus holds them), `store` the vector store searched, `bm25` the
+    keyword side (a KeywordIndex once loaded)."""
 
     manifest: dict
     articles: list[Article] | ArticleTable
     chunks: list[Chunk] | ChunkTable
-    keys: list[str] | np.ndarray
-    vectors: np.ndarray | NpyFile
+    keys: list[str] | np.ndarray | None
+    vectors: np.ndarray | NpyFile | None
     store: VectorStore
     bm25: object
     tokens: TokenCache | None = None  # each passage's BM25 tokens, for the next build

@@ -21,14 +21,11 @@ from ..index import (
     IndexLoadError,
     StoredIndex,
     build_index,
-    check_fresh,
     check_model,
     check_usable,
-    load_index,
-    read_manifest,
-    recorded_corpus,
 )
 from ..index.keyword_index import KeywordIndex
+from ..index.location import index_location
 from ..types import Article, Hit, SearchResult
 from . import crosslingual, places
 from .abstainer import bundled_for
@@ -72,6 +69,7 @@ class Retriever:
         progress: bool = True,
         params: RetrievalParams = DEFAULT_PARAMS,
         backend: str = "torch",
+        store=None,
     ) -> Retriever:
         """Open an index, building or refreshing it from `corpus` when it is
         missing or stale (`rebuild=False` raises instead).
@@ -79,29 +77,31 @@ class Retriever:
         Without `corpus`, the folder recorded at build time is checked for
         changes; the bundled index is built from the bundled corpus if missing.
         `backend="onnx"` runs the model with ONNX Runtime (same vectors, faster).
+        `store="milvus://…"` opens (and builds) the index in Milvus instead of
+        the folder `index_dir` (see rag/index/milvus/target.py).
         """
         if not isinstance(index_dir, (str, os.PathLike)):
             raise ValueError(f"index_dir must be a folder path, not {type(index_dir).__name__}")
-        index_dir = Path(index_dir)
+        location = index_location(index_dir, store)
         wanted = encoder.name if encoder is not None else model
         try:
-            manifest = read_manifest(index_dir)
+            manifest = location.read_manifest()
         except IndexLoadError:
             manifest = None
         if manifest is not None:  # before any model is loaded: refuse a foreign index at once
-            check_usable(manifest, index_dir, wanted=wanted,
+            check_usable(manifest, location.name, wanted=wanted,
                          wanted_dim=encoder.dim if encoder is not None else None)
-        corpus_dir = Path(corpus) if corpus is not None else recorded_corpus(index_dir)
+        corpus_dir = Path(corpus) if corpus is not None else location.recorded_corpus()
         if corpus_dir is not None and corpus_dir.is_dir():
             if rebuild or manifest is None:
                 name = wanted or (manifest or {}).get("model")
                 build_index(corpus_dir, index_dir, model=name, encoder=encoder, progress=progress,
-                            backend=backend)
+                            backend=backend, store=store)
             else:
-                check_fresh(index_dir, corpus_dir)
-        stored = load_index(index_dir)
+                location.check_fresh(corpus_dir)
+        stored = location.open()
         encoder = encoder or load_encoder(stored.manifest["model"], backend=backend)
-        check_model(stored.manifest, encoder.name, encoder.dim, index_dir)
+        check_model(stored.manifest, encoder.name, encoder.dim, location.name)
         return cls(stored, encoder, params)
 
     def with_params(self, params: RetrievalParams) -> Retriever:
