@@ -127,7 +127,7 @@ class _Sync:
             self._stamp()
             return self._report(manifest, 0, up_to_date=True)
         prints = {a.id: article_fingerprint(a) for a in articles}
-        old = {} if anew else self._fingerprints()
+        old = {} if anew else self._fingerprints(manifest)
         changed = [(seq, a) for seq, a in enumerate(articles) if old.get(a.id) != prints[a.id]]
         gone_ids = sorted(set(old) - set(prints))
         touched = [a.id for _, a in changed if a.id in old] + gone_ids
@@ -193,10 +193,11 @@ class _Sync:
         if self.stamp is not None:
             set_properties(self.client, self.target, **{STAMP: self.stamp})
 
-    def _fingerprints(self) -> dict[str, str]:
+    def _fingerprints(self, manifest: dict) -> dict[str, str]:
         return {r["id"]: r["fingerprint"]
                 for page in col.query_all(self.client, self.target.table("articles"),
-                                          filter="part == 0", fields=["id", "fingerprint"])
+                                          expected=manifest["articles"], filter="part == 0",
+                                          fields=["id", "fingerprint"])
                 for r in page}
 
     def _passages_of(self, article_ids: list[str], kind: str) -> list[dict]:

@@ -121,9 +121,10 @@ class MilvusStore(VectorStore):
         """Primary keys are uniform hashes, so `pk < x` draws a random share
         of the passages without listing them."""
         total = len(self)
-        share = "pk >= 0" if size >= total else f"pk < {int(2**63 * min(1.0, 1.2 * size / total))}"
+        below = 2**63 if size >= total else int(2**63 * min(1.0, 1.2 * size / total))
         rows = [r for page in query_all(self.index.client, self.index.passages_table,
-                                        filter=share, fields=["pk", "dense"]) for r in page]
+                                        expected=total, below=below, fields=["pk", "dense"])
+                for r in page]
         rows.sort(key=lambda r: int(r["pk"]))
         return np.asarray([r["dense"] for r in rows[:size]], dtype=np.float32)
 
@@ -180,7 +181,7 @@ class MilvusArticles(Sequence):
     @cached_property
     def _listing(self) -> dict:
         rows = [r for page in query_all(self.index.client, self.index.articles_table,
-                                        filter="part == 0",
+                                        expected=len(self), filter="part == 0",
                                         fields=["id", "seq", "author", "affiliation"])
                 for r in page]
         rows.sort(key=lambda r: (int(r["seq"]), r["id"]))  # the corpus's order
@@ -202,7 +203,7 @@ class MilvusPassages(Sequence):
         return self.locate(row)[0]
 
     def __iter__(self) -> Iterator[Chunk]:
-        for page in query_all(self.index.client, self.index.passages_table, filter="pk >= 0",
+        for page in query_all(self.index.client, self.index.passages_table, expected=len(self),
                               fields=RECORD_FIELDS):
             for r in page:
                 yield self._chunk(tuple(r[f] for f in PASSAGE_FIELDS))[0]

@@ -9,9 +9,10 @@
 
 `collection` names the index (default `rag`): its collections are
 `<collection>_passages`, `<collection>_articles` and, for our own BM25,
-`<collection>_vocab`. `bm25` chooses the keyword side of a new index: `own`
-(our tokenizer's BM25 as sparse vectors, the default) or `milvus` (Milvus's
-BM25 function with its jieba analyzer).
+`<collection>_vocab`. `bm25` chooses the keyword side: `own` (our
+tokenizer's BM25 as sparse vectors, the default for a new index) or `milvus`
+(Milvus's BM25 function with its jieba analyzer); without it a build keeps
+the index's own, and naming the other rebuilds it.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ class MilvusTarget:
     uri: str  # what pymilvus connects to: a local .db path or http(s)://host:port
     collection: str = DEFAULT_COLLECTION
     db: str = ""
-    bm25: str = "own"  # the keyword side a build gives a new index
+    bm25: str | None = None  # the keyword side asked for; None: the index's own, else "own"
     token: str = field(default="", repr=False)
 
     @property
@@ -120,8 +121,8 @@ def parse_store(spec, *, token: str | None = None) -> MilvusTarget | None:
     if not _NAME.fullmatch(collection):
         raise ValueError(f"{spec}: a collection name is letters, digits and _ (not starting "
                          f"with a digit), not {collection!r}")
-    bm25 = options.get("bm25", "own")
-    if bm25 not in BM25_KINDS:
+    bm25 = options.get("bm25")
+    if bm25 is not None and bm25 not in BM25_KINDS:
         raise ValueError(f"{spec}: bm25 is one of {', '.join(BM25_KINDS)}, not {bm25!r}")
     own_token = options.get("token") or (unquote(userinfo) if at else "")
     return MilvusTarget(uri, collection, options.get("db", ""), bm25, own_token).with_token(token)
