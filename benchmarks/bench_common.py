@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import cProfile
 import io
+import json
+import os
 import pstats
 import statistics
+import subprocess
+import sys
+import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +26,42 @@ def rss_mb() -> dict:
                 key, value = line.split(":", 1)
                 out[key] = int(value.split()[0]) / 1024
     return {"rss_mb": round(out.get("VmRSS", 0), 1), "peak_rss_mb": round(out.get("VmHWM", 0), 1)}
+
+
+def run_worker(script: str | Path, kind: str, spec: dict, timeout: float | None = None) -> dict:
+    """Run `script --worker KIND SPEC.json` in a fresh interpreter (its own
+    memory peak); returns the JSON of its last `RESULT …` line."""
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump(spec, f)
+        spec_path = f.name
+    started = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, str(script), "--worker", kind, spec_path],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=Path(script).resolve().parents[1],
+    )
+    os.unlink(spec_path)
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
+    if proc.returncode != 0 or not lines:
+        raise RuntimeError(f"worker {kind} failed ({proc.returncode}):\n{proc.stderr[-4000:]}")
+    result = json.loads(lines[-1][len("RESULT ") :])
+    result["worker_wall_s"] = round(time.perf_counter() - started, 2)
+    return result
+
+
+def emit(result: dict) -> None:
+    """A worker's answer: its result and its memory, as one `RESULT …` line."""
+    result.update(rss_mb())
+    print("RESULT " + json.dumps(result, ensure_ascii=False), flush=True)
+
+
+def serve_worker(worker: tuple[str, str], workers: dict) -> int:
+    """In the worker process: run `workers[KIND]` on SPEC.json and emit its result."""
+    kind, spec_path = worker
+    emit(workers[kind](json.loads(Path(spec_path).read_text(encoding="utf-8"))))
+    return 0
 
 
 def pct(values, q) -> float:

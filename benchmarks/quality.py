@@ -2,6 +2,7 @@
 
     python benchmarks/quality.py [--qa FILE ...] [--cmrc FILE] [--modes hybrid,dense,bm25]
     python benchmarks/quality.py --ablate        # each rule switched off in turn (hybrid)
+    python benchmarks/quality.py --store milvus:///tmp/q.db   # the same, the indexes in Milvus
 
 Writes benchmarks/results/quality.{md,json} (or ablation.{md,json}) and prints
 the Markdown. Every report names the pipeline that produced it (the stages and
@@ -62,11 +63,15 @@ def main(argv=None) -> int:
     parser.add_argument("--limit", type=int, default=0, help="only the first N CMRC questions")
     parser.add_argument("--ablate", action="store_true",
                         help="switch each rule off in turn (hybrid only) and report its effect")
+    parser.add_argument("--store", default=None,
+                        help="milvus://…: the seed and CMRC indexes as collections NAME_seed "
+                        "and NAME_cmrc there (default: index folders)")
     parser.add_argument("--out", default=None,
                         help="output path without suffix (default results/quality or ablation)")
     args = parser.parse_args(argv)
 
-    retriever = Retriever.load(args.index, corpus=args.corpus, model=args.model)
+    retriever = Retriever.load(args.index, corpus=args.corpus, model=args.model,
+                               store=_store(args.store, "seed"))
     suites = Suites(args, retriever)
     results = ROOT / "benchmarks" / "results"
     if args.ablate:
@@ -98,9 +103,10 @@ class Suites:
         self.cmrc = None
         if args.cmrc:
             articles, questions = load_squad(args.cmrc)
+            store = _store(args.store, "cmrc")
             build_index(articles, args.cmrc_index, model=args.model or retriever.encoder.name,
-                        encoder=retriever.encoder, progress=False)
-            self.cmrc = (Retriever.load(args.cmrc_index, encoder=retriever.encoder),
+                        encoder=retriever.encoder, progress=False, store=store)
+            self.cmrc = (Retriever.load(args.cmrc_index, encoder=retriever.encoder, store=store),
                          questions[: args.limit] if args.limit else questions)
 
     def run(self, retriever, mode: str) -> list[dict]:
@@ -176,6 +182,16 @@ def _delta(on: dict | None, off: dict | None) -> str:
     parts.append(f"{d_abst:+d}abst" if d_abst else "·")
     parts.append(f"{d_false:+d}fa" if d_false else "·")
     return " ".join(parts)
+
+
+def _store(spec: str | None, part: str):
+    """The Milvus collection for one part of the benchmark, or None (a folder)."""
+    from dataclasses import replace
+
+    from rag.index.milvus import parse_store
+
+    target = parse_store(spec)
+    return None if target is None else replace(target, collection=f"{target.collection}_{part}")
 
 
 def _set_order(name: str) -> int:

@@ -1,4 +1,4 @@
-"""Speed and memory: query latency, build throughput, cold start, scale curve.
+"""Speed and memory: query latency, build throughput, cold start, stores, scale curve.
 
     python benchmarks/speed.py [--quick] [--model NAME] [--sizes 10000,100000,1000000]
                                [--out benchmarks/results/speed]
@@ -10,6 +10,7 @@ encode) are always taken from timings interleaved in one process, because the
 machine is shared and absolute numbers drift.
 
 The scale curve is synthetic; benchmarks/scale.py says exactly how it is made.
+The store column (FAISS and milvus-lite on the same passages) is benchmarks/stores.py.
 The report (targets, tables, plot) is benchmarks/speed_report.py.
 """
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import importlib.util
 import json
 import os
 import shutil
@@ -35,10 +37,12 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "eval"
 sys.path.insert(0, str(ROOT))
 
+import bench_common  # noqa: E402
 import numpy as np  # noqa: E402
-from bench_common import profile_search, rss_mb, summary_ms  # noqa: E402
+from bench_common import profile_search, rss_mb, serve_worker, summary_ms  # noqa: E402
 from scale import worker_scale_build, worker_scale_search  # noqa: E402
 from speed_report import check_targets, plot, to_markdown  # noqa: E402
+from stores import measure_speed as measure_stores  # noqa: E402
 
 # -- small helpers ----------------------------------------------------------------
 
@@ -61,29 +65,7 @@ def questions(n: int) -> list[str]:
 
 def run_worker(kind: str, spec: dict, timeout: float | None = None) -> dict:
     """Run one measurement in a fresh interpreter; returns its JSON result."""
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
-        json.dump(spec, f)
-        spec_path = f.name
-    started = time.perf_counter()
-    proc = subprocess.run(
-        [sys.executable, __file__, "--worker", kind, spec_path],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        cwd=ROOT,
-    )
-    os.unlink(spec_path)
-    lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
-    if proc.returncode != 0 or not lines:
-        raise RuntimeError(f"worker {kind} failed ({proc.returncode}):\n{proc.stderr[-4000:]}")
-    result = json.loads(lines[-1][len("RESULT ") :])
-    result["worker_wall_s"] = round(time.perf_counter() - started, 2)
-    return result
-
-
-def emit(result: dict) -> None:
-    result.update(rss_mb())
-    print("RESULT " + json.dumps(result, ensure_ascii=False), flush=True)
+    return bench_common.run_worker(__file__, kind, spec, timeout)
 
 
 # -- workers (each in its own process) -----------------------------------------------
@@ -346,9 +328,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     if args.worker:
-        kind, spec_path = args.worker
-        emit(WORKERS[kind](json.loads(Path(spec_path).read_text(encoding="utf-8"))))
-        return 0
+        return serve_worker(args.worker, WORKERS)
 
     out = Path(args.out)
     if args.replot:
@@ -431,6 +411,13 @@ def main(argv=None) -> int:
                 "limit": 40 if args.quick else 0,
             },
         )
+        save()
+        if importlib.util.find_spec("pymilvus") is None:
+            report["notes"] = ["stores: pymilvus is not installed, milvus-lite not measured"]
+        else:
+            log("stores: FAISS and milvus-lite on the same passages")
+            report["stores"] = measure_stores(workdir, 2000 if args.quick else 10_000, queries,
+                                              log)
         save()
         for n in sizes:
             index = workdir / f"syn-{n}"

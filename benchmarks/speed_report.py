@@ -142,6 +142,10 @@ def to_markdown(r: dict) -> str:
             f"{b['add_one_article_s']} / {b['add_one_embedded']} / {b['add_one_article_chunks']} |",
             "",
         ]
+    if r.get("stores"):
+        from stores import speed_markdown
+
+        L += speed_markdown(r["stores"])
     if r.get("scale"):
         L += scale_markdown(r)
     return "\n".join(L) + "\n"

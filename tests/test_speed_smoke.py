@@ -1,6 +1,7 @@
 """Smoke test of benchmarks/speed.py: the quick mode runs end to end with the
 model-free HashEncoder and writes its report. No timing is asserted."""
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -66,6 +67,14 @@ def test_speed_quick_writes_report(tmp_path):
     assert build["add_one_embedded"] == build["add_one_article_chunks"]
     cold = report["cold_start"]
     assert {"wall_median_s", "load_index_s", "model_load_s"} <= set(cold)
+    if importlib.util.find_spec("pymilvus"):  # the store column: the same passages in each
+        stores = report["stores"]["stores"]
+        assert set(stores) == {"faiss", "milvus-lite"}
+        for store in stores.values():
+            assert {"passages_per_s", "disk_mb"} <= set(store["build"])
+            assert {"open_s", "first_query_s", "hybrid", "store_rss_mb"} <= set(store["search"])
+        assert stores["faiss"]["build"]["chunks"] == stores["milvus-lite"]["build"]["chunks"]
+        assert "Stores: FAISS and milvus-lite" in out.with_suffix(".md").read_text()
     [scale] = report["scale"]
     assert scale["n"] == 2000
     search = scale["search"]

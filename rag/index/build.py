@@ -115,7 +115,7 @@ def _is_up_to_date(index_dir: Path, expected: dict) -> bool:
 
 def build_index(
     corpus: str | Path | list[Article],
-    index_dir: str | Path,
+    index_dir: str | Path | None = None,
     *,
     model: str | None = None,
     encoder: Encoder | None = None,
@@ -134,8 +134,8 @@ def build_index(
     One build at a time per folder: a second waits up to `lock_wait` seconds
     (default lock.DEFAULT_WAIT, 10 min; IndexBusyError after). `progress`
     shows a bar on a terminal, else a line every few seconds on stderr.
-    `store="milvus://…"` builds into Milvus instead of the folder (see
-    milvus/build.py); `workers` > 1 encodes in that many processes, or Ray
+    `store="milvus://…"` builds into Milvus instead of a folder (`index_dir`
+    is not used; see milvus/build.py); `workers` > 1 encodes in that many processes, or Ray
     actors with `ray` ("local" or a cluster address)."""
     corpus = _checked_corpus(corpus)
     from .milvus.target import parse_store

@@ -56,6 +56,17 @@ def one_of(field: str, values) -> str:
     return f"{field} in [{', '.join(items)}]"
 
 
+def _analyzer() -> dict:
+    """Milvus's jieba tokenizer (search mode, its default) without the
+    question scaffolding our own tokenizer drops, nor punctuation (the stop
+    filter is in Milvus 2.5+; `removepunct` only in newer releases)."""
+    from ...text import STOPWORDS
+
+    punctuation = list("，。、；：？！“”‘’（）《》〈〉【】「」『』…—·,.;:?!\"'()[]<>-")
+    return {"tokenizer": "jieba",
+            "filter": [{"type": "stop", "stop_words": sorted(STOPWORDS) + punctuation}]}
+
+
 def create_passages(client, name: str, dim: int, bm25: str) -> None:
     from pymilvus import DataType, Function, FunctionType
 
@@ -78,7 +89,7 @@ def create_passages(client, name: str, dim: int, bm25: str) -> None:
         from ..keywords import BM25_PARAMS
 
         schema.add_field("text", DataType.VARCHAR, max_length=MAX_TEXT_BYTES,
-                         enable_analyzer=True, analyzer_params={"tokenizer": "jieba"})
+                         enable_analyzer=True, analyzer_params=_analyzer())
         schema.add_field("bm25", DataType.SPARSE_FLOAT_VECTOR)
         schema.add_function(Function(name="bm25", function_type=FunctionType.BM25,
                                      input_field_names=["text"], output_field_names=["bm25"]))

@@ -50,12 +50,19 @@ def idf_of(df: np.ndarray, passages: int) -> np.ndarray:
     return np.log1p((passages - df + 0.5) / (df + 0.5))
 
 
+def _search(index: MilvusIndex, query, field: str, metric: str, n: int, **options) -> list:
+    return index.client.search(index.passages_table, [query], anns_field=field, limit=n,
+                               output_fields=HIT_FIELDS, search_params={"metric_type": metric},
+                               **options)[0]
+
+
 class MilvusHits(KeywordHits):
     """The best passages of one keyword search; other rows are scored by a
     second search restricted to them."""
 
-    def __init__(self, index: MilvusIndex, found, query, field: str, metric: str):
+    def __init__(self, index: MilvusIndex, query, field: str, metric: str, n: int):
         self._index, self._query, self._field, self._metric = index, query, field, metric
+        found = _search(index, query, field, metric, n)
         rows = index.remember(found)
         # milvus-lite gives BM25 scores a negative sign; a cluster does not.
         scores = np.abs(np.array([hit["distance"] for hit in found], dtype=np.float32))
@@ -67,10 +74,8 @@ class MilvusHits(KeywordHits):
     def of(self, rows: np.ndarray) -> np.ndarray:
         missing = [int(r) for r in rows if int(r) not in self._scores]
         if missing:
-            found = self._index.client.search(
-                self._index.passages_table, [self._query], anns_field=self._field,
-                limit=len(missing), filter=one_of("pk", missing), output_fields=HIT_FIELDS,
-                search_params={"metric_type": self._metric})[0]
+            found = _search(self._index, self._query, self._field, self._metric, len(missing),
+                            filter=one_of("pk", missing))
             self._index.remember(found)
             scored = {int(hit.get("pk", hit.get("id"))): abs(float(hit["distance"]))
                       for hit in found}
@@ -107,20 +112,20 @@ class SparseBM25(KeywordIndex):
         df = np.array([terms[t][1] if t in terms else 0 for t in tokens], dtype=np.float64)
         return idf_of(df, self.passages)
 
-    def search(self, tokens: list[str], n: int, *, text: str = "") -> KeywordHits:
+    def query_vector(self, tokens: list[str]) -> dict[int, float]:
+        """A question's sparse vector: each known token's idf, summed when repeated."""
         terms = self.lookup(tokens)
         known = [t for t in tokens if t in terms]
-        if not known:
-            return NoHits()
         df = np.array([terms[t][1] for t in known], dtype=np.float64)
         idf = idf_of(df, self.passages).astype(np.float32)  # as bm25s keeps it
         query: dict[int, float] = {}
         for token, weight in zip(known, idf.tolist(), strict=True):
             query[terms[token][0]] = query.get(terms[token][0], 0.0) + weight
-        found = self.index.client.search(
-            self.index.passages_table, [query], anns_field="sparse", limit=n,
-            output_fields=HIT_FIELDS, search_params={"metric_type": "IP"})[0]
-        return MilvusHits(self.index, found, query, "sparse", "IP")
+        return query
+
+    def search(self, tokens: list[str], n: int, *, text: str = "") -> KeywordHits:
+        query = self.query_vector(tokens)
+        return MilvusHits(self.index, query, "sparse", "IP", n) if query else NoHits()
 
 
 class _Known:
@@ -146,10 +151,7 @@ class MilvusBM25(KeywordIndex):
     def search(self, tokens: list[str], n: int, *, text: str = "") -> KeywordHits:
         if not text.strip() or not tokens:
             return NoHits()
-        found = self.index.client.search(
-            self.index.passages_table, [text], anns_field="bm25", limit=n,
-            output_fields=HIT_FIELDS, search_params={"metric_type": "BM25"})[0]
-        return MilvusHits(self.index, found, text, "bm25", "BM25")
+        return MilvusHits(self.index, text, "bm25", "BM25", n)
 
 
 class _Probed:
