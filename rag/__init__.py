@@ -6,7 +6,8 @@
 
 The package in the order a question meets it: `ingest` (files -> articles,
 a loader a format), `index` (articles -> passages -> one index folder with a
-manifest; a vector-store interface with FAISS behind it), `encoders`,
+manifest, FAISS and BM25 behind the vector-store and keyword interfaces; or
+the same index in Milvus), `encoders`,
 `search` (a `Query` analysed once, then named stages and rules), `answer`
 (quoted sentences with citations), and the shells: `cli` and `ui.py`.
 """

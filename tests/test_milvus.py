@@ -211,20 +211,23 @@ def test_milvus_bm25(store, hash_encoder, tmp_path):
     assert again.up_to_date
 
 
-def test_long_article_round_trips(store, hash_encoder, tmp_path):
-    """An article longer than one VARCHAR (65,535 bytes) is kept in parts."""
+def test_long_and_empty_articles_round_trip(store, hash_encoder, tmp_path):
+    """An article longer than one VARCHAR (65,535 bytes) is kept in parts;
+    a passage without a single token (Milvus refuses empty sparse vectors) is kept."""
     body = "\n\n".join(f"第{i}段：灵活就业人员参加生育保险，按规定享受生育津贴待遇。" * 20
                        for i in range(60))
     record = {"id": "long", "title": "长文", "text": body}
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     write_jsonl(corpus / "a.jsonl", [record, *cmrc_articles(2)])
+    (corpus / "marks.txt").write_text("……！！\n", encoding="utf-8")
     build_index(corpus, "unused", encoder=hash_encoder, progress=False, store=store)
     r = Retriever.load("unused", encoder=hash_encoder, store=store)
     assert len(body.encode()) > 65_535
     assert r.article("long") == {a.id: a for a in load_corpus(corpus)}["long"]
     hit = r.search("第37段", 1).hits[0]
     assert hit.text == r.article(hit.article_id).body[hit.start:hit.end]
+    assert r.article("marks").body == "……！！"
 
 
 def test_foreign_or_missing_index_is_refused(tmp_path, hash_encoder):

@@ -311,7 +311,7 @@ class _OwnBM25:
         for row, doc in zip(rows, tokens, strict=True):
             row["dl"] = len(doc)
             row["sparse"] = passage_weights([terms[t][0] for t in doc if _indexable(t)],
-                                            reference) if doc else {}
+                                            reference)
         vocab_rows = [{"token": token, "id": terms[token][0], "df": terms[token][1] + n,
                        col.STUB: col.STUB_VECTOR} for token, n in delta.items() if n]
         stats = {"passages": passages, "tokens": total, "reference_length": reference,

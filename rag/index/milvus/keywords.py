@@ -33,11 +33,16 @@ from .collections import one_of, query_in
 from .store import HIT_FIELDS, Bounded, MilvusIndex
 
 DRIFT_WARNING = 0.10
+# Milvus refuses an empty sparse vector: a passage without a token (only
+# punctuation) gets this dimension, which no token has and no question asks.
+NO_TOKENS = 2**32 - 2
 
 
 def passage_weights(token_ids: list[int], reference_length: float) -> dict[int, float]:
     """BM25's term-frequency part of each token of a passage, computed as
     bm25s does (float32), so scores match the FAISS path's."""
+    if not token_ids:
+        return {NO_TOKENS: 1.0}
     counts = Counter(token_ids)
     tf = np.array(list(counts.values()), dtype=np.float32)
     k1, b = BM25_PARAMS["k1"], BM25_PARAMS["b"]
