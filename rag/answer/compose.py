@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 from ..search import Query
 from ..search.bylines import dateline, printed
+from ..search.entities import unmentioned
+from ..text import fold
 from ..types import Article, Hit
 from .render import ABSTAIN_MESSAGE, ABSTAIN_MESSAGE_EN, escape_markdown, render_quotes
 from .select import select_sentences
@@ -43,6 +45,11 @@ class Answer:
     citations: tuple[Citation, ...] = ()
     closest: tuple[Hit, ...] = field(default_factory=tuple)
     terms: tuple[str, ...] = ()  # the question's words, longest first, for highlighting
+    language: str = "zh"  # the question's: "en" for one without Chinese characters
+    # What the question names (a place, an organisation, an author) that no
+    # quoted passage mentions, nor its article's headline or byline: the
+    # reader is told before the quotes.
+    unmentioned: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
         return {
@@ -53,6 +60,8 @@ class Answer:
             "citations": [c.to_dict() for c in self.citations],
             "closest": [h.to_dict(rank=i + 1) for i, h in enumerate(self.closest)],
             "terms": list(self.terms),
+            "language": self.language,
+            "unmentioned": list(self.unmentioned),
         }
 
 
@@ -86,19 +95,22 @@ def answer_question(retriever, question: str | Query, *, k: int = 5, mode: str =
         message = ABSTAIN_MESSAGE + (f" {ABSTAIN_MESSAGE_EN}"
                                      if _mostly_latin(query.question) else "")
         return Answer(query.question, query.context, message, True, (),
-                      tuple(result.hits[:3]), terms)
+                      tuple(result.hits[:3]), terms, query.language)
     # The retriever puts the byline first for a question asking for it; a
     # follow-up such as "作者是谁？" asks of the previous turn's article.
     if query.about_article or result.hits[0].kind == "byline":
         top = retriever.article(result.hits[0].article_id)
         citation = _byline_citation(top, query, retriever.params.uses("published_dateline"))
         text = f"{escape_markdown(f'《{citation.title}》')}：{render_quotes([citation])}"
-        return Answer(query.question, query.context, text, False, (citation,), (), terms)
+        return Answer(query.question, query.context, text, False, (citation,), (), terms,
+                      query.language)
     chosen = select_sentences(retriever, query, result.hits)
     citations = tuple(
         Citation(i + 1, c.text, c.hit.text, c.hit.article_id, c.hit.title, c.hit.author,
                  c.hit.section, c.hit.paragraph, c.start, c.end)
         for i, c in enumerate(chosen)
     )
+    missing = unmentioned(query.entities,
+                          [(fold(c.text), retriever.article(c.article_id)) for c in citations])
     return Answer(query.question, query.context, render_quotes(citations), False, citations,
-                  (), terms)
+                  (), terms, query.language, missing)

@@ -43,7 +43,9 @@ def answer_to_text(answer, retriever=None) -> str:
             lines += ["", LOW_RELEVANCE + "："]
             lines += [f"  - {h.citation}：{h.text}" for h in answer.closest]
         return "\n".join(lines)
-    lines = [f"「{c.quote}」[{c.n}]" for c in answer.citations]
+    lines = [f"（以下段落未提及{'、'.join(f'“{n}”' for n in answer.unmentioned)}）"] \
+        if answer.unmentioned else []
+    lines += [f"「{c.quote}」[{c.n}]" for c in answer.citations]
     lines += ["", "来源："]
     for c in answer.citations:
         article = retriever.article(c.article_id) if retriever is not None else None

@@ -27,8 +27,13 @@ class Lexicon:
         return crosslingual.romanized_names(set(self._authors))
 
     @cached_property
+    def authors(self) -> frozenset[str]:
+        """Every author's name (folded): a question may name one."""
+        return frozenset(a for a in self.bylines.authors if len(a) >= 2)
+
+    @cached_property
     def author_names(self) -> frozenset[str]:
         return frozenset(self.romanized_authors.values())
 
     def warm_up(self) -> None:
-        _ = self.bylines, self.author_names
+        _ = self.bylines, self.author_names, self.authors

@@ -16,6 +16,7 @@ from . import conversation, crosslingual, facts
 from .bylines import BylineAsk
 from .compounds import reordered_phrases
 from .crosslingual import Translation
+from .entities import Entity, named_entities
 from .lexicon import Lexicon
 from .params import DEFAULT_PARAMS, RetrievalParams
 from .places import gazetteer
@@ -39,6 +40,7 @@ class Query:
     facts: tuple[facts.Asked, ...] = ()  # kinds of fact asked for, in checking order
     byline: BylineAsk = field(default_factory=BylineAsk)
     places: tuple[str, ...] = ()  # place names among its words
+    entities: tuple[Entity, ...] = ()  # places, organisations, authors it names
     compounds: tuple[tuple[str, int], ...] = ()  # 收入低 -> (低收入, weight)
     about_article: bool = False  # asks about the article itself, not its content (作者是谁？)
     asks_published: bool = False  # the question itself asks where or when it appeared
@@ -144,6 +146,7 @@ class _Reading:
             facts=facts.asked_facts(self.text),
             byline=BylineAsk.read(self.text),
             places=tuple(w for w in dict.fromkeys(self.words) if w in places),
+            entities=named_entities(self.words, lexicon.authors),
             compounds=tuple(reordered_phrases(self.text))
             if params.uses("reordered_compounds") else (),
             **conversational,

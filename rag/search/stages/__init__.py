@@ -8,6 +8,7 @@ from .byline_hit import BylineHit
 from .dense import DenseCandidates
 from .fusion import ScoreFusion
 from .keyword import KeywordCandidates
+from .named_entity import NamedEntity
 from .sentence_bonus import SentenceBonus
 
 STAGES = {
@@ -16,6 +17,7 @@ STAGES = {
     "keyword": KeywordCandidates,
     "fusion": ScoreFusion,
     "sentence_bonus": SentenceBonus,
+    "named_entity": NamedEntity,
     "abstention": Abstention,
     "byline_hit": BylineHit,
 }
