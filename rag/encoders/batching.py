@@ -1,0 +1,75 @@
+"""An encoder several threads can share: one thread encodes at a time, and it
+encodes every request that is waiting, together, in one batch.
+
+A Hugging Face fast tokenizer is not thread-safe (concurrent calls fail with
+"Already borrowed"), so the model needs a lock; and while one request
+encodes, the others' texts gather, so a busy server makes fewer, larger model
+calls instead of queueing single ones (micro-batching). A lone caller pays
+one uncontended lock and takes the encoder's own single-text path.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+
+class _Request:
+    __slots__ = ("texts", "vectors", "error", "done")
+
+    def __init__(self, texts: list[str]):
+        self.texts = texts
+        self.vectors: np.ndarray | None = None
+        self.error: BaseException | None = None
+        self.done = False
+
+
+class BatchingEncoder:
+    """Wraps any encoder (`encode(texts) -> rows`); `name`, `dim` and
+    everything else are the wrapped encoder's."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self._pending: list[_Request] = []
+        self._pending_lock = threading.Lock()
+        self._model_lock = threading.Lock()  # held by the one thread encoding
+        self.batches = 0  # model calls made, for tests and the load benchmark
+
+    def __getattr__(self, name):  # name, dim, model ... of the wrapped encoder
+        return getattr(self.inner, name)
+
+    def encode(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
+        texts = list(texts)
+        if progress or not texts:  # an index build: one caller, its own batching
+            with self._model_lock:
+                return self.inner.encode(texts, progress=progress)
+        request = _Request(texts)
+        with self._pending_lock:
+            self._pending.append(request)
+        with self._model_lock:
+            if not request.done:  # else an earlier holder encoded it with its batch
+                with self._pending_lock:
+                    batch, self._pending = self._pending, []
+                self._run(batch)
+        if request.error is not None:
+            raise request.error
+        return request.vectors
+
+    def _run(self, batch: list[_Request]) -> None:
+        self.batches += 1
+        try:
+            if len(batch) == 1:
+                vectors = [self.inner.encode(batch[0].texts)]
+            else:
+                joined = self.inner.encode([t for r in batch for t in r.texts])
+                bounds = np.cumsum([0] + [len(r.texts) for r in batch])
+                vectors = [joined[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+            for request, rows in zip(batch, vectors, strict=True):
+                request.vectors = rows
+        except BaseException as error:  # every waiter hears of it, not only this one
+            for request in batch:
+                request.error = error
+        finally:
+            for request in batch:
+                request.done = True
