@@ -35,6 +35,7 @@ from .index import (
 )
 from .ingest import CorpusError, Loader, load_corpus
 from .search import CATALOGUE, MODES, Query, RetrievalParams, Retriever, Rule
+from .search.bylines import printed as printed_byline
 from .text import normalize
 from .types import Article, Chunk, Hit, Paragraph, SearchResult, Section
 
@@ -84,5 +85,6 @@ __all__ = [
     "load_corpus",
     "load_encoder",
     "normalize",
+    "printed_byline",
     "split_sentences",
 ]
