@@ -122,8 +122,14 @@ def create_app(retriever, *, admission: limits.Admission | None = None):
                            elem_id="article")
 
         def choose(event: gr.SelectData):
-            row = event.index[0] if isinstance(event.index, (list, tuple)) else event.index
-            return listed[int(row)].id
+            if isinstance(event.index, (list, tuple)) and event.index:
+                return listed[int(event.index[0])].id
+            title = (event.row_value or [event.value])[0]  # Gradio gives the row, not its index
+            return next((a.id for a in listed if a.title == title), gr.skip())
+
+        # Gradio passes the click by the parameter's type; a string annotation
+        # (this module's `from __future__ import annotations`) would not resolve.
+        choose.__annotations__["event"] = gr.SelectData
 
         table.select(choose, None, pick, api_visibility="private")
         pick.change(lambda i: render.article_html(retriever, i), pick, full,
