@@ -382,3 +382,49 @@ PAGE_QUESTIONS = {
 def test_browser_chat(app_url, size):
     run_browser(app_url, f"hash-{size}", DESKTOP if size == "desktop" else PHONE,
                 PAGE_QUESTIONS)
+
+
+REPORT = [  # what a reader sees, one screenshot each (test-artifacts/corpus-SIZE-NAME.png)
+    ("factoid", "职业院校应该健全什么导师制度？"),
+    ("paraphrase", "打零工的人生了孩子，能拿到生育津贴吗？"),
+    ("follow-up-1", "灵活就业人员能领生育津贴吗？"),
+    ("follow-up-2", "那上海市呢？"),
+    ("english", "What should the revision of the Social Insurance Law make clear?"),
+    ("unanswerable", "怎么做红烧肉？"),
+    ("place", "新疆工会怎样培养技能人才？"),
+    ("three-quotes", "德国和日本怎样培养高技能人才？"),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_browser_chat_on_bundled_corpus(real_retriever, size):
+    """The real model over the bundled page: every kind of question a reader
+    asks, each answer brought to the top of the view; the phone's answer of
+    three quotes stays within about two screens."""
+    viewport = DESKTOP if size == "desktop" else PHONE
+    demo, url = serve(real_retriever)
+    heights = {}
+    try:
+        with browser_or_skip() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport=viewport, has_touch=viewport is PHONE)
+            page.goto(url)
+            page.locator(".thread").wait_for()
+            for name, question in REPORT:
+                turn = ask(page, question)
+                assert_turn_on_top(page, turn)
+                heights[name] = turn.locator(".a").bounding_box()["height"]
+                page.screenshot(path=str(ARTIFACTS / f"corpus-{size}-{name}.png"))
+            assert page.locator(".turn").nth(6).locator(".caveat").count() == 0  # 新疆: found
+            page.get_by_role("tab", name="文章").click()
+            page.locator(".doc h2").first.wait_for()
+            page.screenshot(path=str(ARTIFACTS / f"corpus-{size}-articles.png"))
+            browser.close()
+    finally:
+        demo.close()
+    (ARTIFACTS / f"corpus-{size}-heights.txt").write_text(
+        "".join(f"{k}\t{v:.0f}\n" for k, v in heights.items()), encoding="utf-8")
+    if size == "phone":
+        assert heights["three-quotes"] <= 2 * PHONE["height"], heights
