@@ -64,9 +64,9 @@ def create_app(retriever, *, admission: limits.Admission | None = None):
             history = limits.check_history(history)
             return answer(question, k, mode, history).to_dict()
         except limits.Busy:
-            raise gr.Error(BUSY_API) from None
+            raise gr.Error(BUSY_API, print_exception=False) from None
         except ValueError as error:  # BadRequest, or rag refusing the input
-            raise gr.Error(str(error)) from None
+            raise gr.Error(str(error), print_exception=False) from None
 
     def respond(message, turns, asked, k, mode):
         try:

@@ -10,7 +10,7 @@ do not share its interpreter), then measures, in one run:
   answers (an answer whose question, query or quotes are not those its own
   question gets when asked alone), p50/p95, questions/s;
 - the other callers' p50/p95 with and without one more caller sending a
-  100,000-character question over and over during the run.
+  100,000-character question every second during the run.
 Writes benchmarks/results/load.{md,json} (or --out).
 """
 
@@ -55,7 +55,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(args, port: int) -> subprocess.Popen:
+def start_server(args, port: int, log) -> subprocess.Popen:
+    """ui.py on `port`; its messages go to `log` (a file: a pipe nobody reads
+    would fill up and stall the server)."""
     env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1",
            "PYTHONPATH": str(ROOT)}
     cmd = [sys.executable, str(ROOT / "ui.py"), "--index", args.index, "--corpus", args.corpus,
@@ -64,12 +66,12 @@ def start_server(args, port: int) -> subprocess.Popen:
         cmd += ["--model", args.model]
     if args.workers:
         cmd += ["--workers", str(args.workers)]
-    server = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                              text=True)
+    server = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + args.start_timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise SystemExit(f"ui.py exited: {server.stderr.read()[-2000:]}")
+            log.seek(0)
+            raise SystemExit(f"ui.py exited: {log.read()[-2000:].decode(errors='replace')}")
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
             return server
@@ -127,11 +129,12 @@ def concurrent(url: str, asked: list[str], clients: int, expected: dict,
     stop = threading.Event()
     long_results: list[tuple[float, str]] = []
 
-    def flood():  # one more caller, sending 100,000 characters again and again
+    def flood():  # one more caller, sending 100,000 characters every second
         caller = Caller(url)
         while not stop.is_set():
             took, _, error = caller.ask(LONG_QUESTION)
             long_results.append((took, error))
+            stop.wait(1.0)
 
     def run(i: int) -> list[tuple[str, float, dict | None, str]]:
         return [(q, *callers[i].ask(q)) for q in shares[i]]
@@ -160,7 +163,8 @@ def concurrent(url: str, asked: list[str], clients: int, expected: dict,
 
 def run(args) -> dict:
     port = free_port()
-    server = start_server(args, port)
+    log = tempfile.TemporaryFile()
+    server = start_server(args, port, log)
     url = f"http://127.0.0.1:{port}/"
     try:
         asked = questions(args.questions)
@@ -179,6 +183,11 @@ def run(args) -> dict:
     finally:
         server.terminate()
         server.wait(timeout=30)
+        log.seek(0)
+        server_log = log.read().decode(errors="replace")
+        log.close()
+    if args.server_log:
+        Path(args.server_log).write_text(server_log, encoding="utf-8")
     return {
         "when": time.strftime("%Y-%m-%d %H:%M"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores",
@@ -229,6 +238,7 @@ def main(argv=None) -> int:
     parser.add_argument("--backend", default="torch", choices=("torch", "onnx"))
     parser.add_argument("--workers", type=int, default=0)
     parser.add_argument("--start-timeout", type=float, default=180)
+    parser.add_argument("--server-log", help="save what ui.py printed to this file")
     parser.add_argument("--quick", action="store_true",
                         help="model-free index in a temporary folder, 4 clients x 24 questions")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "load"))

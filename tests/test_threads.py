@@ -77,3 +77,16 @@ def test_threads_sharing_a_retriever_get_their_own_answers(tmp_path, small_corpu
         together = list(pool.map(lambda q: rag.answer_question(retriever, q).to_dict(), questions))
     for question, answer in zip(questions, together, strict=True):
         assert answer == alone[question]
+
+
+def test_recurring_texts_are_encoded_once():
+    slow = SlowEncoder()
+    encoder = BatchingEncoder(slow, cache_size=3)
+    first = encoder.encode_cached(["甲", "乙", "甲"])
+    assert slow.calls == [2] and np.allclose(first[0], first[2])
+    again = encoder.encode_cached(["乙", "丙", "丁"])
+    assert slow.calls == [2, 2]  # 乙 was known
+    assert np.allclose(again, slow.inner.encode(["乙", "丙", "丁"]))
+    encoder.encode_cached(["甲"])  # pushed out by 丙 and 丁 (3 kept)
+    assert slow.calls == [2, 2, 1]
+    assert encoder.encode_cached([]).shape == (0, 256)

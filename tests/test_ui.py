@@ -8,6 +8,7 @@ saves the screenshots a reader would see (test-artifacts/).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import sys
@@ -368,6 +369,43 @@ def run_browser(url: str, name: str, viewport: dict, questions: dict) -> None:
         finally:
             browser.close()
     assert dialogs == []  # no injected script ran
+
+
+class SlowAdmission(limits.Admission):
+    """Every answer takes a second longer: time to see what shows meanwhile."""
+
+    @contextlib.contextmanager
+    def slot(self):
+        time.sleep(1.0)
+        with super().slot():
+            yield
+
+
+@pytest.mark.browser
+def test_the_question_shows_at_once_and_earlier_turns_stay_visible(page_retriever):
+    demo, url = serve(page_retriever, admission=SlowAdmission())
+    try:
+        with browser_or_skip() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport=PHONE)
+            page.goto(url)
+            ask(page, "职业院校应该健全什么导师制度？")
+            box = page.locator("#question textarea")
+            box.fill("工会如何弘扬劳模精神？")
+            box.press("Enter")
+            pending = page.locator(".turn[data-turn='2'][data-state='pending']")
+            pending.wait_for(timeout=900)  # before the answer could be there
+            assert "正在检索" in pending.inner_text()
+            assert pending.locator(".bubble").inner_text() == "工会如何弘扬劳模精神？"
+            assert box.input_value() == ""
+            # The earlier answer is still there, not covered by a progress overlay.
+            assert page.locator(".turn[data-turn='1'] .quote").first.is_visible()
+            assert page.locator("#thread .eta-bar, #thread .progress-text").count() == 0
+            page.screenshot(path=str(ARTIFACTS / "hash-phone-searching.png"))
+            page.locator(".turn[data-turn='2'][data-state='done']").wait_for(timeout=30_000)
+            browser.close()
+    finally:
+        demo.close()
 
 
 PAGE_QUESTIONS = {

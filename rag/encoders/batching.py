@@ -6,11 +6,17 @@ A Hugging Face fast tokenizer is not thread-safe (concurrent calls fail with
 encodes, the others' texts gather, so a busy server makes fewer, larger model
 calls instead of queueing single ones (micro-batching). A lone caller pays
 one uncontended lock and takes the encoder's own single-text path.
+
+`encode_cached` keeps the vectors of texts that recur (the sentences of the
+corpus's passages, which answers quote again and again) in a bounded LRU:
+choosing an answer's sentences then costs the model nothing for passages
+already seen, and the model lock is held only for new text.
 """
 
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 
 import numpy as np
 
@@ -29,8 +35,11 @@ class BatchingEncoder:
     """Wraps any encoder (`encode(texts) -> rows`); `name`, `dim` and
     everything else are the wrapped encoder's."""
 
-    def __init__(self, inner):
+    def __init__(self, inner, *, cache_size: int = 20_000):
         self.inner = inner
+        self.cache_size = cache_size  # texts; 2 KB each at 512 dimensions
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_lock = threading.Lock()
         self._pending: list[_Request] = []
         self._pending_lock = threading.Lock()
         self._model_lock = threading.Lock()  # held by the one thread encoding
@@ -55,6 +64,25 @@ class BatchingEncoder:
         if request.error is not None:
             raise request.error
         return request.vectors
+
+    def encode_cached(self, texts: list[str]) -> np.ndarray:
+        """`encode(texts)`, remembering each text's vector for next time."""
+        texts = list(texts)
+        with self._cache_lock:
+            known = {t: self._cache[t] for t in texts if t in self._cache}
+            for t in known:
+                self._cache.move_to_end(t)
+        missing = list(dict.fromkeys(t for t in texts if t not in known))
+        if missing:
+            vectors = self.encode(missing)
+            with self._cache_lock:
+                for t, v in zip(missing, vectors, strict=True):
+                    known[t] = self._cache[t] = v
+                while len(self._cache) > self.cache_size:
+                    self._cache.popitem(last=False)
+        if not texts:
+            return np.zeros((0, self.inner.dim), dtype=np.float32)
+        return np.vstack([known[t] for t in texts])
 
     def _run(self, batch: list[_Request]) -> None:
         self.batches += 1
