@@ -36,10 +36,15 @@ BUSY = {"zh": "服务器正忙，请稍后再试。",
         "en": "The server is busy; please try again in a few seconds."}
 BUSY_API = "busy: too many questions are waiting; try again in a few seconds"
 
-# What launch() needs besides the app (Gradio 6 takes the page's style there).
-LAUNCH = {"css": CSS, "head": HEAD}
+__all__ = ["create_app", "launch_options", "main"]
 
-__all__ = ["LAUNCH", "create_app", "main"]
+
+def launch_options() -> dict:
+    """What launch() needs besides the app: Gradio 6 takes the page's style there."""
+    import gradio as gr
+
+    return {"css": CSS, "head": HEAD,
+            "theme": gr.themes.Default(primary_hue="blue", secondary_hue="slate")}
 
 
 def create_app(retriever, *, admission: limits.Admission | None = None):
@@ -216,7 +221,7 @@ def main(argv: list[str] | None = None) -> None:
     threading.Thread(target=retriever.warm_up, name="rag-warm-up", daemon=True).start()
     admission = limits.Admission(args.workers, args.max_queue, args.max_wait)
     create_app(retriever, admission=admission).launch(
-        server_name=args.host, server_port=args.port, share=args.share, **LAUNCH,
+        server_name=args.host, server_port=args.port, share=args.share, **launch_options(),
         auth=logins or None, max_threads=admission.workers + admission.queue + 8)
 
 

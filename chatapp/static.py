@@ -83,7 +83,10 @@ details.low li{margin:6px 0}
   box-shadow:0 8px 28px rgba(0,0,0,.18);font-size:14px;line-height:1.7}
 .pv-head{font-size:13px;color:var(--body-text-color-subdued);margin-bottom:4px}
 #composer{position:sticky;bottom:0;z-index:20;background:var(--body-background-fill);
-  padding:8px 0 6px;gap:8px}
+  padding:8px 0 6px;gap:8px;align-items:center}
+#composer .block{border:none !important;box-shadow:none !important;padding:0 !important;
+  background:none !important}
+#composer button{height:44px;align-self:center}
 .doc{max-width:42em;font-size:16.5px;line-height:1.85}
 .doc h2{font-size:22px;line-height:1.4;margin:8px 0}
 .doc .deck{font-size:17px;color:var(--body-text-color-subdued)}

@@ -48,7 +48,7 @@ def serve(retriever, **kwargs):
     demo = ui.create_app(retriever, **kwargs)
     port = free_port()
     demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True,
-                quiet=True, **ui.LAUNCH)
+                quiet=True, **ui.launch_options())
     return demo, f"http://127.0.0.1:{port}/"
 
 
