@@ -43,12 +43,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(retriever, **kwargs):
+def serve(retriever, auth=None, **kwargs):
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     demo = ui.create_app(retriever, **kwargs)
     port = free_port()
     demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True,
-                quiet=True, **ui.launch_options())
+                quiet=True, auth=auth, **ui.launch_options())
     return demo, f"http://127.0.0.1:{port}/"
 
 
@@ -197,6 +197,19 @@ def test_admission_bounds_the_queue_and_the_wait():
         with pytest.raises(limits.Busy, match="no worker came free"):
             with quick.slot():
                 pass
+
+
+def test_with_a_login_only_its_holders_get_answers(page_retriever):
+    from gradio_client import Client
+
+    demo, url = serve(page_retriever, auth=[("ann", "secret")])
+    try:
+        with pytest.raises(Exception):  # noqa: B017 - refused before any answer
+            Client(url, verbose=False).predict("工会", api_name="/ask")
+        data = Client(url, auth=("ann", "secret"), verbose=False).predict("工会", api_name="/ask")
+        assert data["question"] == "工会"
+    finally:
+        demo.close()
 
 
 def test_logins_and_where_the_app_listens(tmp_path):
