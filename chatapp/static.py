@@ -10,12 +10,23 @@ js_on_load), and works by event delegation, so it survives every re-render:
 """
 
 # Gradio scopes `css` to elements inside the app's content; the page's own
-# frame (its width and side padding) is styled from <head>.
+# frame (its width and side padding) and the floating preview are styled
+# from <head>.
 HEAD = """<style>
 .gradio-container>.main.app{max-width:1000px !important;margin:0 auto}
 @media (max-width:640px){
   .gradio-container>.main.app{padding-left:10px !important;padding-right:10px !important}
 }
+/* The chip preview floats outside the app's content. */
+.pv-pop{position:fixed;z-index:1000;width:min(440px,calc(100vw - 16px));max-height:55vh;
+  overflow:auto;background:var(--background-fill-primary);color:var(--body-text-color);
+  border:1px solid var(--border-color-primary);border-radius:10px;padding:10px 12px;
+  box-shadow:0 8px 28px rgba(0,0,0,.18);font-size:14px;line-height:1.7}
+.pv-head{font-size:13px;color:var(--body-text-color-subdued);margin-bottom:4px}
+.pv-pop mark{background:#ffe58f;color:inherit;border-radius:2px}
+.pv-pop strong{font-weight:700}
+.pv-pop .pv-open{border:0;background:none;color:var(--color-accent);cursor:pointer;
+  font-size:13px;padding:2px 0}
 </style>"""
 
 CSS = """
@@ -77,11 +88,6 @@ details.ctx p.here{color:var(--body-text-color)}
 details.low{margin-top:6px;font-size:14px}
 details.low summary{cursor:pointer;color:var(--body-text-color-subdued)}
 details.low li{margin:6px 0}
-.pv-pop{position:fixed;z-index:1000;width:min(440px,calc(100vw - 16px));max-height:55vh;
-  overflow:auto;background:var(--background-fill-primary);color:var(--body-text-color);
-  border:1px solid var(--border-color-primary);border-radius:10px;padding:10px 12px;
-  box-shadow:0 8px 28px rgba(0,0,0,.18);font-size:14px;line-height:1.7}
-.pv-head{font-size:13px;color:var(--body-text-color-subdued);margin-bottom:4px}
 #composer{position:sticky;bottom:0;z-index:20;background:var(--body-background-fill);
   padding:8px 0 6px;gap:8px;align-items:center}
 #composer .block{border:none !important;box-shadow:none !important;padding:0 !important;
