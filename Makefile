@@ -58,8 +58,9 @@ run: setup
 	  $(PY) -m rag $$cmd "$(EXAMPLE_QUESTION)"; \
 	fi
 
+# -m "": every test, the slow (real model) and browser ones too.
 test: setup browser-deps
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -m ""
 
 lint: setup
 	$(PY) -m ruff check .

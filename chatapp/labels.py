@@ -3,7 +3,7 @@ English labels and messages, with the Chinese quotes kept verbatim."""
 
 from __future__ import annotations
 
-from rag import ABSTAIN_MESSAGE, LOW_RELEVANCE
+from rag import ABSTAIN_MESSAGE, LOW_RELEVANCE, UNSURE_MESSAGE
 
 LABELS = {
     "zh": {
@@ -22,6 +22,7 @@ LABELS = {
         "list_sep": "、",
         "searching": "正在检索…",
         "abstain": ABSTAIN_MESSAGE,
+        "unsure": UNSURE_MESSAGE,
         "low": LOW_RELEVANCE,
         "you": "你的问题",
         "answer": "回答",
@@ -42,6 +43,7 @@ LABELS = {
         "list_sep": ", ",
         "searching": "Searching…",
         "abstain": "The articles in this collection do not cover this question.",
+        "unsure": "These quotes may not answer the question directly: check them.",
         "low": "Closest passages (low relevance: not an answer, for reference only)",
         "you": "Your question",
         "answer": "Answer",

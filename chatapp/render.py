@@ -108,8 +108,9 @@ def _preview(ref: str, c: Citation, by: str, terms, say: dict) -> str:
 
 
 def answer_html(retriever, answer: Answer, turn: int) -> str:
-    """The answer: a caveat when the quotes do not mention what the question
-    names, the quoted sentences with chips, then the sources grouped by article."""
+    """The answer: a note when the search is unsure the quotes answer, a caveat
+    when they do not mention what the question names, the quoted sentences
+    with chips, then the sources grouped by article."""
     say = labels(answer.language)
     terms = answer.terms
     if answer.abstained:
@@ -123,6 +124,8 @@ def answer_html(retriever, answer: Answer, turn: int) -> str:
                        f"<ul>{items}</ul></details>")
         return "".join(out)
     out = []
+    if answer.unsure:  # the search doubts the quotes answer
+        out.append(f'<p class="caveat unsure" role="note">{esc(say["unsure"])}</p>')
     if answer.unmentioned:
         names = say["list_sep"].join(f'{say["quote_open"]}{n}{say["quote_close"]}'
                                      for n in answer.unmentioned)

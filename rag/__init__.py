@@ -15,6 +15,8 @@ from .answer import (
     ABSTAIN_MESSAGE,
     ABSTAIN_MESSAGE_EN,
     LOW_RELEVANCE,
+    UNSURE_MESSAGE,
+    UNSURE_MESSAGE_EN,
     Answer,
     Citation,
     answer_question,
@@ -34,7 +36,16 @@ from .index import (
     split_sentences,
 )
 from .ingest import CorpusError, Loader, load_corpus
-from .search import CATALOGUE, MODES, Query, RetrievalParams, Retriever, Rule
+from .search import (
+    CATALOGUE,
+    MAX_K,
+    MAX_QUESTION_CHARS,
+    MODES,
+    Query,
+    RetrievalParams,
+    Retriever,
+    Rule,
+)
 from .search.bylines import printed as printed_byline
 from .text import normalize
 from .types import Article, Chunk, Hit, Paragraph, SearchResult, Section
@@ -54,7 +65,11 @@ __all__ = [
     "ABSTAIN_MESSAGE_EN",
     "CATALOGUE",
     "LOW_RELEVANCE",
+    "MAX_K",
+    "MAX_QUESTION_CHARS",
     "MODES",
+    "UNSURE_MESSAGE",
+    "UNSURE_MESSAGE_EN",
     "Answer",
     "Article",
     "BuildReport",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 from contextlib import contextmanager
@@ -26,6 +27,13 @@ class UserError(Exception):
     """A mistake the user can fix: reported in one line, exit code 2."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one `rag: error: …` line like any other."""
+
+    def error(self, message: str):
+        raise UserError(f"{message} (see `{self.prog} --help`)")
+
+
 def main(argv: list[str] | None = None) -> int:
     # No model hub is reachable: never try one (the bundled model is on disk).
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -34,11 +42,23 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-    except SystemExit as stop:  # --help, or argparse's own usage error (code 2)
+    except SystemExit as stop:  # --help
         return int(stop.code or 0)
+    except UserError as err:
+        _error(err)
+        return EXIT_USAGE
     if not getattr(args, "command", None):
         parser.print_help(sys.stderr)
         return EXIT_USAGE
+    if getattr(sys.stdout, "errors", None) == "strict" and hasattr(sys.stdout, "reconfigure"):
+        # A path that is not UTF-8 (Linux allows any bytes) is printed as the
+        # bytes it is, not turned into a crash after the work is done.
+        sys.stdout.reconfigure(errors="surrogateescape")
+    with _messages():
+        return _run(args)
+
+
+def _run(args) -> int:
     try:
         return args.run(args)
     except BrokenPipeError:  # `rag search --batch … | head`: the reader left, stop quietly
@@ -55,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     env = os.environ
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument(
         "--index",
         default=env.get("RAG_INDEX", "index"),
@@ -76,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     common.add_argument("--json", action="store_true", help="print JSON instead of text")
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="rag",
         description="Retrieval over Chinese newspaper articles: exact quoted passages "
         "with citations.",
@@ -97,6 +117,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("query", nargs="?", help="the question")
         p.add_argument("-k", type=int, default=5, help="passages to return (default 5)")
         p.add_argument("--mode", choices=("hybrid", "dense", "bm25"), default="hybrid")
+        p.add_argument("--debug", action="store_true",
+                       help="with --json: also the pipeline and why it abstained")
         p.add_argument(
             "--corpus",
             default=env.get("RAG_CORPUS") or None,
@@ -126,9 +148,12 @@ def cmd_build(args) -> int:
     corpus = _corpus_dir(args.corpus)
     with _naming(corpus):
         report = build_index(
-            corpus, args.index, model=args.model, progress=_progress(), force=args.force,
+            corpus, args.index, model=args.model, progress=True, force=args.force,
             backend=args.backend,
         )
+    if report.up_to_date:  # a build says what it skipped as it goes; so must this
+        for line in report.skipped:
+            logging.getLogger("rag").warning("skipped %s", line)
     if args.json:
         _print_json(report.to_dict())
     elif report.up_to_date:
@@ -153,8 +178,9 @@ def cmd_search(args) -> int:
     query = _query(args)
     retriever = _load(args)
     result = retriever.search(query, args.k, mode=args.mode)
+    _note_truncated(result.truncated)
     if args.json:
-        _print_json(result.to_dict())
+        _print_json(result.to_dict(debug=args.debug))
     else:
         print(format_result(result))
     return 0
@@ -167,6 +193,7 @@ def cmd_ask(args) -> int:
 
     retriever = _load(args)
     answer = answer_question(retriever, query, k=args.k, mode=args.mode)
+    _note_truncated(answer.truncated)
     if args.json:
         _print_json(answer.to_dict())
     else:
@@ -176,19 +203,22 @@ def cmd_ask(args) -> int:
 
 def _search_batch(args) -> int:
     if args.batch == "-":
-        lines = sys.stdin.read().splitlines()
+        stdin = getattr(sys.stdin, "buffer", None)
+        text = _decoded(stdin.read(), "standard input") if stdin else sys.stdin.read()
     else:
         path = Path(args.batch)
         if not path.is_file():
             raise UserError(f"batch file {path} not found")
-        lines = path.read_text(encoding="utf-8-sig").splitlines()
+        text = _decoded(path.read_bytes(), f"batch file {path}")
+    lines = text.splitlines()
     requests = [_parse_request(n, line) for n, line in enumerate(lines, 1) if line.strip()]
     retriever = _load(args)  # once, after the input is known to be readable
     for ident, query, problem in requests:
         head = {} if ident is None else {"id": ident}
         if problem is None:
             try:
-                out = {**head, **retriever.search(query, args.k, mode=args.mode).to_dict()}
+                result = retriever.search(query, args.k, mode=args.mode)
+                out = {**head, **result.to_dict(debug=args.debug)}
             except ValueError as err:
                 problem = str(err)
         if problem is not None:
@@ -236,12 +266,45 @@ def format_result(result) -> str:
 def _query(args) -> str:
     if args.query is None or not args.query.strip():
         raise UserError("the question is empty: give one, e.g. rag search \"生育津贴怎么领？\"")
+    # Python hands over argument bytes that are not UTF-8 as lone surrogates:
+    # refuse them here, where we can still say which bytes they were.
+    try:
+        raw = os.fsencode(args.query)
+    except UnicodeEncodeError:  # a lone surrogate passed in-process: the API repairs it
+        return args.query
+    _decoded(raw, "the question")
     return args.query
 
 
+def _decoded(data: bytes, what: str) -> str:
+    """UTF-8 (with or without BOM) text, or a UserError saying where it is not."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        before = data[: err.start].rsplit(b"\n", 1)[-1][-12:].decode("utf-8", "replace")
+        where = f"line {line}, " if line > 1 else ""
+        after = f" after “{before}”" if before else ""
+        raise UserError(
+            f"{what} is not UTF-8 text ({where}byte 0x{data[err.start]:02x}{after}); "
+            "check the encoding of your terminal or file"
+        ) from err
+
+
+def _note_truncated(truncated: bool) -> None:
+    if truncated:
+        from .search import MAX_QUESTION_CHARS
+
+        logging.getLogger("rag").warning(
+            "the question is longer than %s characters: only its first %s were read",
+            f"{MAX_QUESTION_CHARS:,}", f"{MAX_QUESTION_CHARS:,}")
+
+
 def _check_k(args) -> None:
-    if args.k < 1:
-        raise UserError("-k must be at least 1")
+    from .search import MAX_K
+
+    if not 1 <= args.k <= MAX_K:
+        raise UserError(f"-k must be from 1 to {MAX_K}, not {args.k}")
 
 
 def _load(args):
@@ -249,7 +312,7 @@ def _load(args):
 
     corpus = _corpus_dir(args.corpus) if args.corpus is not None else None
     with _naming(corpus):
-        return Retriever.load(args.index, corpus=corpus, model=args.model, progress=_progress(),
+        return Retriever.load(args.index, corpus=corpus, model=args.model, progress=True,
                               backend=args.backend)
 
 
@@ -278,8 +341,29 @@ def _corpus_dir(corpus: str) -> Path:
     return path
 
 
-def _progress() -> bool:
-    return sys.stderr.isatty()
+class _Lines(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        level = "" if record.levelno < logging.WARNING else f"{record.levelname.lower()}: "
+        return f"rag: {level}{record.getMessage()}"
+
+
+@contextmanager
+def _messages():
+    """What the library logs (skipped files, a long build's estimate, waiting
+    for another build) goes to stderr as `rag: …` lines while a command runs."""
+    log = logging.getLogger("rag")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_Lines())
+    saved = log.level, log.propagate
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    log.propagate = False
+    try:
+        yield
+    finally:
+        log.removeHandler(handler)
+        log.setLevel(saved[0])
+        log.propagate = saved[1]
 
 
 def _print_json(data) -> None:

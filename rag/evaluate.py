@@ -61,6 +61,56 @@ def load_squad(path: str | Path) -> tuple[list[Article], list[Question]]:
     return articles, questions
 
 
+@dataclass(frozen=True)
+class Conversation:
+    """Earlier user turns and a last question, scored on the answer to the last."""
+
+    id: str
+    turns: tuple[str, ...]
+    answers: tuple[str, ...]
+    type: str = ""
+
+    @property
+    def answerable(self) -> bool:
+        return bool(self.answers)
+
+
+def load_conversations(path: str | Path) -> list[Conversation]:
+    """Conversations in the seed_conv_fresh.jsonl format."""
+    out = []
+    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            d = json.loads(line)
+            out.append(Conversation(d["id"], tuple(d["turns"]), tuple(d["answers"]),
+                                    d.get("type", "")))
+        except (ValueError, KeyError, TypeError) as err:
+            raise ValueError(f"{path}:{n}: not a conversation line ({err})") from err
+    return out
+
+
+def evaluate_conversations(retriever, conversations: list[Conversation], *,
+                           mode: str = "hybrid", k: int = 5) -> dict:
+    """The chat's answer to each conversation's last turn, with the earlier
+    turns as history: a hit when a quoted passage (or byline) holds an answer."""
+    from .answer import answer_question
+
+    rows = []
+    for c in conversations:
+        started = time.perf_counter()
+        answer = answer_question(retriever, c.turns[-1], k=k, mode=mode, history=c.turns[:-1])
+        seconds = time.perf_counter() - started
+        texts = [_squash(x.text + x.quote) for x in answer.citations]
+        found = any(_squash(a) in t for a in c.answers for t in texts)
+        rows.append({"id": c.id, "type": c.type, "answerable": c.answerable,
+                     "rank": 1 if found else None, "abstained": answer.abstained,
+                     "seconds": seconds, "ctx1": sum(len(_squash(x.quote))
+                                                     for x in answer.citations),
+                     "ctx5": sum(len(t) for t in texts)})
+    return report_of(rows, mode=mode, k=k)
+
+
 def _squash(text: str) -> str:
     return _SPACE.sub("", text)
 

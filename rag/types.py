@@ -157,7 +157,9 @@ class Hit:
 class SearchResult:
     """Ranked hits for one query. When `abstained` is true the hits are only
     the closest passages, not an answer, and must be shown as such;
-    `abstain_reason` names the rule that decided it. `pipeline` names the
+    `abstain_reason` names the rule that decided it. `confidence` is the
+    learned abstention's calibrated probability that the first hit answers
+    (None where no model applies, e.g. a question about an article itself). `pipeline` names the
     stages that ran and the rules switched off ("-rule"), so a result always
     says what produced it."""
 
@@ -166,13 +168,18 @@ class SearchResult:
     abstained: bool = False
     abstain_reason: str = ""
     pipeline: tuple[str, ...] = ()
+    confidence: float | None = None  # calibrated probability that the first hit answers
+    truncated: bool = False  # only the question's first MAX_QUESTION_CHARS were read
 
     def to_dict(self, *, debug: bool = False) -> dict:
         data = {
             "query": self.query,
             "abstained": self.abstained,
+            "confidence": self.confidence,
             "hits": [h.to_dict(rank=i + 1) for i, h in enumerate(self.hits)],
         }
+        if self.truncated:  # present only then, so the usual object keeps its keys
+            data["truncated"] = True
         if debug:
             data.update(abstain_reason=self.abstain_reason, pipeline=list(self.pipeline))
         return data

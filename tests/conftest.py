@@ -91,3 +91,20 @@ def real_retriever(tmp_path_factory):
 
     index = tmp_path_factory.mktemp("real") / "index"
     return Retriever.load(index, corpus=BUNDLED_CORPUS, progress=False)
+
+
+@pytest.fixture(scope="session")
+def page_maker():
+    """Renders newspaper pages to PDF (tests/newspaper_pdf): needs reportlab,
+    fontTools, Debian's fonts-noto-cjk and the CMRC passages in ../shared."""
+    pytest.importorskip("reportlab")
+    pytest.importorskip("fontTools")
+    from newspaper_pdf import PageMaker, TextPool, fonts
+
+    if fonts.missing():
+        pytest.skip(fonts.missing())
+    if not CMRC.exists():
+        pytest.skip(f"{CMRC} is missing (the repo expects ../shared beside it)")
+    from rag import load_corpus
+
+    return PageMaker(TextPool.load(CMRC), load_corpus(BUNDLED_CORPUS))

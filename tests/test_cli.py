@@ -51,7 +51,7 @@ def run(capsys, *argv):
 
 
 def check_result(data, query, k):
-    assert set(data) == {"query", "abstained", "hits"}
+    assert set(data) == {"query", "abstained", "confidence", "hits"}
     assert data["query"] == query
     assert isinstance(data["abstained"], bool)
     assert 0 < len(data["hits"]) <= k
@@ -86,8 +86,9 @@ def test_build_json_is_the_build_report(cli_index, small_corpus, capsys):
     assert code == 0
     report = json.loads(out)
     assert set(report) == {"index_dir", "articles", "chunks", "embedded", "reused", "seconds",
-                           "up_to_date"}
+                           "up_to_date", "skipped", "warnings"}
     assert report["up_to_date"] is True and report["embedded"] == 0
+    assert report["skipped"] == [] and report["warnings"] == []
 
 
 def test_build_reads_the_environment(tmp_path, small_corpus, capsys, monkeypatch):
@@ -344,3 +345,11 @@ def test_no_command_and_help(capsys):
     assert main(["--help"]) == 0
     assert "search" in capsys.readouterr().out
     assert main(["search", "--mode", "nope", "q"]) == 2
+
+
+def test_debug_json_names_the_pipeline(cli_index, question, capsys):
+    code, out, _ = run(capsys, "search", question["question"], "--index", cli_index,
+                       "--model", "hash-256", "--json", "--debug")
+    data = json.loads(out)
+    assert code == 0 and data["pipeline"][:2] == ["byline_article", "dense"]
+    assert "abstain_reason" in data

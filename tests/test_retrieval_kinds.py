@@ -1,5 +1,5 @@
 """Question kinds the scoring handles specially: byline questions, Taiwan variants,
-questions for amounts, dates and office holders, and questions about places."""
+questions for a year, a sum or an office holder, and questions about places."""
 
 import unicodedata
 from pathlib import Path
@@ -11,21 +11,12 @@ from hypothesis import strategies as st
 import rag
 from rag.search import facts
 from rag.search.bylines import Bylines, dateline, printed
-from rag.search.compounds import reordered_phrases
 from rag.search.places import gazetteer, unknown_places
 from rag.text import fold, normalize, tokenize
 
 
 def can_answer(question: str, passage: str) -> bool:
-    return facts.can_answer(facts.asked_facts(question), [passage]) == ""
-
-
-def asks_for_number(question: str) -> bool:
-    return any(a.rule == "fact_amount" for a in facts.asked_facts(question))
-
-
-def holds_number(text: str) -> bool:
-    return not facts.unstated((facts.Asked("fact_amount"),), text)
+    return facts.unstated(facts.asked_facts(question), passage) == ""
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 
@@ -83,9 +74,6 @@ def test_what_an_article_is_about_comes_from_its_opening(seed, mode):
     ("新疆那篇工会文章的作者在人大担任什么职务？", "人大常委会副主任"),
     ("讲灵活就业人员生育保障的那篇文章题目是什么？", "覆盖灵活就业的多层次生育保障体系"),
     ("讲工运史宣传的文章作者是谁？", "罗荣波"),
-    ("胡玉玲是谁？", "中国劳动关系学院"),
-    ("班小辉的文章是哪天发表的？", "2025-06-30"),
-    ("罗荣波的文章发表在哪份报纸上？", "工人日报"),
 ])
 def test_a_question_for_a_byline_field_gets_the_byline_first(seed, question, answer):
     """The answer is printed in the byline or headline, which no body passage holds."""
@@ -99,11 +87,6 @@ def test_a_question_for_a_byline_field_gets_the_byline_first(seed, question, ans
                                                    printed(article), dateline(article)) if x]
     assert all(h.kind == "passage" for h in res.hits[1:])
 
-
-def test_the_dateline_answers_only_when_the_article_was_published(seed):
-    """Every passage's article carries the page's date; a year asked of
-    something else is not answered by it."""
-    assert seed.search("中华全国总工会是哪一年成立的？", k=3).abstained
 
 
 def test_a_question_about_content_gets_no_byline(seed):
@@ -119,14 +102,6 @@ def test_an_office_the_page_names_without_its_holder_is_not_answered(seed, quest
     an article named by its publisher's name says nothing of its 社长."""
     assert seed.search(question, k=3).abstained
 
-
-def test_a_short_author_name_is_set_apart_from_the_next_character():
-    bylines = Bylines(["张三", "胡玉玲", ""], ["武汉大学法学院", "", ""])
-    assert "张三" not in tokenize("张三是哪个单位的？", bigrams=False)  # jieba: 张三是
-    apart = bylines.set_apart("张三是哪个单位的？")
-    assert "张三" in tokenize(apart, bigrams=False)
-    assert bylines.named(tokenize(apart, bigrams=False)) == ([0], ["单位"])
-    assert bylines.set_apart("没有作者名的问题") == "没有作者名的问题"
 
 
 def test_a_question_with_its_own_topic_is_ranked_over_the_corpus(seed):
@@ -147,25 +122,6 @@ def test_a_keyword_that_merely_occurs_in_a_byline_names_no_article(seed):
     assert Bylines.of(seed.articles).named(["工会"]) == ([], [])
 
 
-def test_a_postposed_adjective_finds_its_attributive_compound():
-    assert reordered_phrases(normalize("收入低的人怎么办？")) == [("低收入", 4)]
-    assert reordered_phrases(normalize("质量高吗")) == [("高质量", 4)]
-    assert reordered_phrases(normalize("面积有多大？")) == []
-    # An adjective-like character that starts the next word is no predicate.
-    assert reordered_phrases(normalize("他何时辞去四川省长职务？")) == []
-    assert reordered_phrases(normalize("巴黎古监狱位于哪儿？")) == []
-
-
-def test_a_question_with_a_postposed_adjective_matches_the_compound(tmp_path):
-    from rag.types import Article
-
-    articles = [
-        Article(id="a", title="", body="人群收入持续增长，人群收入结构不断优化。"),
-        Article(id="b", title="", body="针对低收入人群，建立了临时救助制度。"),
-    ]
-    rag.build_index(articles, tmp_path / "index", encoder=rag.HashEncoder(), progress=False)
-    retriever = rag.Retriever.load(tmp_path / "index", encoder=rag.HashEncoder(), progress=False)
-    assert retriever.search("收入低的人群", k=1, mode="bm25").hits[0].article_id == "b"
 
 
 @given(st.text(alphabet=st.sampled_from(
@@ -175,18 +131,9 @@ def test_the_passage_fold_is_nfkc_and_lower_case(text):
     assert fold(text) == unicodedata.normalize("NFKC", text).lower()
 
 
-def test_questions_for_an_amount_are_told_apart_from_list_questions():
-    asks = ["全国一共有多少灵活就业人员？", "山东女子学院现有几个校区？",
-            "安源大罢工发生在哪一年？", "How many flexible workers are there?"]
-    assert all(asks_for_number(normalize(q)) for q in asks)
-    assert not any(asks_for_number(normalize(q)) for q in
-                   ["要从哪几个方面发力？", "工会要深化哪些品牌活动？", "How can unions help?"])
-    assert holds_number("成立100周年") and holds_number("覆盖三万人")
-    assert not holds_number("一是优化评价体系，二者协同合作")
-
 
 @pytest.mark.parametrize("mode", ["hybrid", "bm25"])
-def test_an_amount_no_passage_states_is_not_answered(tmp_path, mode):
+def test_a_sum_no_passage_states_is_not_answered(tmp_path, mode):
     from rag.types import Article
 
     articles = [
@@ -195,52 +142,40 @@ def test_an_amount_no_passage_states_is_not_answered(tmp_path, mode):
     ]
     rag.build_index(articles, tmp_path / "index", encoder=rag.HashEncoder(), progress=False)
     retriever = rag.Retriever.load(tmp_path / "index", encoder=rag.HashEncoder(), progress=False)
-    assert retriever.search("上海市生育津贴每月多少？", k=1, mode=mode).hits[0].article_id == "b"
-    assert not retriever.search("上海市生育津贴每月多少？", k=1, mode=mode).abstained
-    unanswered = retriever.search("灵活就业人员的生育津贴有多少？", k=1, mode=mode)
+    assert retriever.search("上海市生育津贴每月多少钱？", k=1, mode=mode).hits[0].article_id == "b"
+    assert not retriever.search("上海市生育津贴每月多少钱？", k=1, mode=mode).abstained
+    unanswered = retriever.search("灵活就业人员的生育津贴有多少钱？", k=1, mode=mode)
     assert unanswered.hits[0].article_id == "a" and unanswered.abstained
     assert not retriever.search("灵活就业人员能领生育津贴吗？", k=1, mode=mode).abstained
 
 
-def test_a_year_or_a_day_is_answered_only_by_a_calendar_year_or_date():
-    year, day = normalize("中共一大是在哪一年召开的？"), normalize("大会是在哪一天召开的？")
+def test_a_year_is_answered_only_by_a_calendar_year():
+    year = normalize("中共一大是在哪一年召开的？")
     assert not can_answer(year, "党的一大通过的决议……100年来，工人运动不断发展")
     assert can_answer(year, "1921年7月，中共一大在上海召开")
-    assert not can_answer(day, "庆祝全国总工会成立100周年大会")
-    assert can_answer(day, "大会于4月28日在北京召开")
     assert can_answer(normalize("工会有哪些作用？"), "没有数字")
 
 
 def test_a_sum_of_money_or_a_head_count_needs_one_in_the_passage():
     money = normalize("上海市灵活就业人员每月能领多少生育津贴？")
-    heads = normalize("表彰了多少人？")
     assert not can_answer(money, "其中1%视为生育保险缴费")  # a number, but no money
     assert can_answer(money, "生育津贴按月发放，标准为每月3000元")
+    heads = normalize("表彰了多少人？")
     assert not can_answer(heads, "庆祝全国总工会成立100周年")
     assert can_answer(heads, "技能劳动者总量突破 2 亿人")
     workers = normalize("全国目前一共有多少灵活就业人员？")
     assert not can_answer(workers, "党的二十届三中全会提出，健全灵活就业人员社保制度")
     assert can_answer(workers, "灵活就业人员已达2亿人")
-    total = normalize("我国从事灵活就业的人员总数是多少？")  # the noun first
-    assert not can_answer(total, "从事灵活就业的人员数量呈持续增长趋势。党的二十届三中全会提出")
-    assert can_answer(total, "灵活就业人员已达2亿人")
-    assert not can_answer(normalize("会员有多少？"), "会员大会于2023年召开")
-    unions = normalize("新疆一共有多少个基层工会组织？")
-    assert not can_answer(unions, "成立100周年") and can_answer(unions, "建成基层工会3.5万个")
     assert can_answer(normalize("要从哪几个方面发力？"), "一是强化政治引领")
-    # Amounts of other kinds still take any number.
-    assert can_answer(normalize("缴费费率是多少？"), "费率为1%")
+    # Amounts of other kinds are not checked.
+    assert can_answer(normalize("缴费费率是多少？"), "按规定缴费")
 
 
-def test_who_holds_an_office_or_did_a_thing_is_answered_only_where_that_is_said():
+def test_who_holds_an_office_is_answered_only_where_that_office_is_named():
     asked = normalize("石家庄市总工会的主席是谁？")
     assert not can_answer(asked, "石家庄市总工会与河北交通职业技术学院合作")
     assert can_answer(asked, "石家庄市总工会主席张某出席")
     assert not can_answer(normalize("石家庄市总工会主席叫什么名字？"), "石家庄市总工会与学院合作")
-    # Who did a thing: answered only where that thing is done.
-    edited = normalize("全国性工会史志图书由谁主编？")
-    assert not can_answer(edited, "推动各地工会加强工会史志图书编撰")
-    assert can_answer(edited, "该书由全国总工会主编")
     # The author is in the byline, not a passage: no office is asked for.
     assert can_answer(normalize("这篇文章的作者是谁？"), "没有署名的段落")
 
@@ -281,9 +216,9 @@ def test_warm_up_loads_what_the_first_questions_would_wait_for(seed):
     from rag.search import crosslingual, places
     from rag.text import tokens
 
-    for cached in (crosslingual._cedict, tokens.posseg, places.gazetteer):
+    for cached in (crosslingual._cedict, tokens.jieba_module, places.gazetteer):
         cached.cache_clear()
     seed.warm_up()
-    for cached in (crosslingual._cedict, tokens.posseg, places.gazetteer):
+    for cached in (crosslingual._cedict, tokens.jieba_module, places.gazetteer):
         assert cached.cache_info().currsize == 1, cached
     assert seed.search("收入低的人没有生育保险怎么办？", k=1).hits

@@ -10,11 +10,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..search import Query
-from ..search.bylines import dateline, printed
+from ..search.bylines import printed
 from ..search.entities import unmentioned
 from ..text import fold
 from ..types import Article, Hit
-from .render import ABSTAIN_MESSAGE, ABSTAIN_MESSAGE_EN, escape_markdown, render_quotes
+from .render import (
+    ABSTAIN_MESSAGE,
+    ABSTAIN_MESSAGE_EN,
+    UNSURE_BELOW,
+    UNSURE_MESSAGE,
+    UNSURE_MESSAGE_EN,
+    escape_markdown,
+    render_quotes,
+)
 from .select import select_sentences
 
 
@@ -45,24 +53,37 @@ class Answer:
     citations: tuple[Citation, ...] = ()
     closest: tuple[Hit, ...] = field(default_factory=tuple)
     terms: tuple[str, ...] = ()  # the question's words, longest first, for highlighting
+    truncated: bool = False  # only the question's first MAX_QUESTION_CHARS were read
+    confidence: float | None = None  # calibrated probability that the first quote's passage answers
     language: str = "zh"  # the question's: "en" for one without Chinese characters
     # What the question names (a place, an organisation, an author) that no
     # quoted passage mentions, nor its article's headline or byline: the
     # reader is told before the quotes.
     unmentioned: tuple[str, ...] = ()
 
+    @property
+    def unsure(self) -> bool:
+        """Quotes are given, but the search doubts they answer."""
+        return (not self.abstained and self.confidence is not None
+                and self.confidence < UNSURE_BELOW)
+
     def to_dict(self) -> dict:
-        return {
+        data = {
             "question": self.question,
             "query": self.query,
             "answer": self.answer,
             "abstained": self.abstained,
+            "confidence": self.confidence,
+            "unsure": self.unsure,
             "citations": [c.to_dict() for c in self.citations],
             "closest": [h.to_dict(rank=i + 1) for i, h in enumerate(self.closest)],
             "terms": list(self.terms),
             "language": self.language,
             "unmentioned": list(self.unmentioned),
         }
+        if self.truncated:  # present only then, like SearchResult.to_dict
+            data["truncated"] = True
+        return data
 
 
 def _mostly_latin(text: str) -> bool:
@@ -70,11 +91,9 @@ def _mostly_latin(text: str) -> bool:
     return bool(letters) and sum(ch.isascii() for ch in letters) > len(letters) / 2
 
 
-def _byline_citation(article: Article, query: Query, published: bool) -> Citation:
-    """The article's byline as printed (see bylines.printed), or its title;
-    its dateline for a question about where or when it appeared."""
-    quote = (published and query.asks_published and dateline(article)) \
-        or printed(article) or f"《{article.title}》"
+def _byline_citation(article: Article) -> Citation:
+    """The article's byline as printed (see bylines.printed), or its title."""
+    quote = printed(article) or f"《{article.title}》"
     start = article.body.find(quote)
     meta = [f"标题：{article.title}", f"作者：{article.author}", f"单位：{article.affiliation}",
             f"日期：{article.date}", f"来源：{article.source}", article.byline.strip()]
@@ -95,22 +114,27 @@ def answer_question(retriever, question: str | Query, *, k: int = 5, mode: str =
         message = ABSTAIN_MESSAGE + (f" {ABSTAIN_MESSAGE_EN}"
                                      if _mostly_latin(query.question) else "")
         return Answer(query.question, query.context, message, True, (),
-                      tuple(result.hits[:3]), terms, query.language)
+                      tuple(result.hits[:3]), terms, query.truncated, result.confidence,
+                      query.language)
     # The retriever puts the byline first for a question asking for it; a
     # follow-up such as "作者是谁？" asks of the previous turn's article.
     if query.about_article or result.hits[0].kind == "byline":
         top = retriever.article(result.hits[0].article_id)
-        citation = _byline_citation(top, query, retriever.params.uses("published_dateline"))
+        citation = _byline_citation(top)
         text = f"{escape_markdown(f'《{citation.title}》')}：{render_quotes([citation])}"
         return Answer(query.question, query.context, text, False, (citation,), (), terms,
-                      query.language)
+                      query.truncated, result.confidence, query.language)
     chosen = select_sentences(retriever, query, result.hits)
     citations = tuple(
         Citation(i + 1, c.text, c.hit.text, c.hit.article_id, c.hit.title, c.hit.author,
                  c.hit.section, c.hit.paragraph, c.start, c.end)
         for i, c in enumerate(chosen)
     )
+    text = render_quotes(citations)
+    if result.confidence is not None and result.confidence < UNSURE_BELOW:
+        unsure = UNSURE_MESSAGE_EN if _mostly_latin(query.question) else UNSURE_MESSAGE
+        text = f"*{escape_markdown(unsure)}*\n\n{text}"
     missing = unmentioned(query.entities,
                           [(fold(c.text), retriever.article(c.article_id)) for c in citations])
-    return Answer(query.question, query.context, render_quotes(citations), False, citations,
-                  (), terms, query.language, missing)
+    return Answer(query.question, query.context, text, False, citations, (), terms,
+                  query.truncated, result.confidence, query.language, missing)

@@ -1,7 +1,17 @@
 """Sentence encoders: the bundled m3e-small run by torch or ONNX Runtime, and a
 model-free fake for tests. `load_encoder(name, backend=...)` picks one."""
 
-from .base import BACKENDS, DEFAULT_MODEL, Encoder, bundled_model_path, load_encoder, resolve_model
+from .base import (
+    BACKENDS,
+    DEFAULT_MODEL,
+    Encoder,
+    bundled_model_path,
+    check_available,
+    is_on_disk,
+    known_dim,
+    load_encoder,
+    resolve_model,
+)
 from .hashing import HashEncoder
 
 
@@ -15,4 +25,5 @@ def __getattr__(name: str):
 
 
 __all__ = ["BACKENDS", "DEFAULT_MODEL", "Encoder", "HashEncoder", "SentenceTransformerEncoder",
-           "bundled_model_path", "load_encoder", "resolve_model"]
+           "bundled_model_path", "check_available", "is_on_disk", "known_dim", "load_encoder",
+           "resolve_model"]

@@ -47,6 +47,53 @@ def resolve_model(model: str | None) -> tuple[str, str]:
     return model, model
 
 
+# Vector sizes known without loading a model, so an index built with another
+# model is refused at once (m3e-small: BERT hidden size 512, mean pooling).
+KNOWN_DIMS = {DEFAULT_MODEL: 512}
+
+
+def known_dim(model: str) -> int | None:
+    """The vector size `model` makes, when known without loading it."""
+    if model.startswith("hash-"):
+        from .hashing import HashEncoder
+
+        return HashEncoder.from_name(model).dim  # a malformed name is a ValueError
+    return KNOWN_DIMS.get(model)
+
+
+def is_on_disk(model: str) -> bool:
+    """Whether `model` can be loaded without the network: hash-N, the bundled
+    model, a model folder, or a model in the Hugging Face cache."""
+    if model.startswith("hash-") or model == DEFAULT_MODEL or Path(model).is_dir():
+        return True
+    from huggingface_hub import try_to_load_from_cache
+
+    for repo in (model, f"sentence-transformers/{model}"):
+        try:
+            if isinstance(try_to_load_from_cache(repo, "config.json"), str):
+                return True
+        except ValueError:  # not a valid repository name either
+            continue
+    return False
+
+
+def check_available(model: str) -> None:
+    """Refuse at once a model that is neither on disk nor downloadable (the
+    hub is off), rather than after importing torch and asking the hub."""
+    if model.startswith("hash-"):
+        from .hashing import HashEncoder
+
+        HashEncoder.from_name(model)  # a bad size is a ValueError
+        return
+    if is_on_disk(model):
+        return
+    from huggingface_hub import constants
+
+    if constants.HF_HUB_OFFLINE:
+        raise RuntimeError(f"model {model!r} is not on this machine and the model hub is off "
+                           f"(offline); use {DEFAULT_MODEL!r} (bundled) or a model folder")
+
+
 # Backends by name: module (in this package) and class. Adding one is a new
 # module and a line here.
 BACKENDS = {
@@ -68,5 +115,6 @@ def load_encoder(model: str | None = None, *, backend: str = "torch") -> Encoder
     if backend not in BACKENDS:
         raise ValueError(f"unknown encoder backend {backend!r}; choose one of "
                          f"{', '.join(BACKENDS)}")
+    check_available(model)
     module, cls = BACKENDS[backend]
     return getattr(importlib.import_module(f"{__package__}.{module}"), cls)(model)

@@ -28,7 +28,9 @@ class HashEncoder:
         for row, text in enumerate(texts):
             grams = [text[i : i + 2] for i in range(max(len(text) - 1, 1))]
             for gram in grams:
-                digest = hashlib.blake2b(gram.encode(), digest_size=8).digest()
+                # surrogatepass: a lone surrogate still hashes (any text encodes)
+                data = gram.encode("utf-8", "surrogatepass")
+                digest = hashlib.blake2b(data, digest_size=8).digest()
                 out[row, int.from_bytes(digest, "little") % self.dim] += 1.0
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.maximum(norms, 1e-12)

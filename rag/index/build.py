@@ -9,21 +9,23 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from ..encoders import DEFAULT_MODEL, Encoder, load_encoder
+from ..encoders import DEFAULT_MODEL, Encoder, check_available, load_encoder
 from ..text import STOPWORDS
 from ..types import Article, Chunk
 from .chunking import ChunkParams, chunk_articles
-from .faiss_store import FaissStore, choose_index_type
-from .folder import StoredIndex, load_index, save_index
+from .faiss_store import ADD_BATCH, FaissStore, choose_index_type
+from .folder import StoredIndex, check_replaceable, load_index, save_index
 from .freshness import stamp_matches, write_stamp
 from .keywords import BM25_PARAMS, TokenCache, build_bm25
+from .lock import build_lock
 from .manifest import (
     FORMAT_VERSION,
     MANIFEST,
@@ -32,6 +34,10 @@ from .manifest import (
     corpus_fingerprint,
     read_manifest,
 )
+from .progress import Progress
+from .sizes import announce, large_articles
+
+log = logging.getLogger("rag")
 
 
 @dataclass(frozen=True)
@@ -43,9 +49,15 @@ class BuildReport:
     reused: int
     seconds: float
     up_to_date: bool
+    # Corpus paths not read (a link leading out of the folder), "path: reason".
+    skipped: tuple[str, ...] = ()
+    # What the user should know (an article of 48,402 passages).
+    warnings: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
-        return dict(self.__dict__)
+        data = dict(self.__dict__)
+        data["skipped"], data["warnings"] = list(self.skipped), list(self.warnings)
+        return data
 
 
 def embed_text(chunk: Chunk, article: Article) -> str:
@@ -111,84 +123,166 @@ def build_index(
     progress: bool = True,
     force: bool = False,
     backend: str = "torch",
+    lock_wait: float | None = None,
 ) -> BuildReport:
-    """Build or update the index at `index_dir` from a corpus folder or article list."""
-    started = time.perf_counter()
-    params = params or ChunkParams()
-    index_dir = Path(index_dir)
+    """Build or update the index at `index_dir` from a corpus folder or article list.
+
+    One build at a time per folder: a second waits up to `lock_wait` seconds
+    (default lock.DEFAULT_WAIT, 10 min; IndexBusyError after). `progress`
+    shows a bar on a terminal, else a line every few seconds on stderr."""
+    corpus = _checked_corpus(corpus)
+    if not isinstance(index_dir, (str, os.PathLike)):
+        raise ValueError(f"index_dir must be a folder path, not {type(index_dir).__name__}")
+    job = _Job(time.perf_counter(), Path(index_dir), params or ChunkParams(), progress, force,
+               backend)
+    check_replaceable(job.index_dir)
     model_name = encoder.name if encoder is not None else (model or DEFAULT_MODEL)
-    expected = {
+    if encoder is None:
+        check_available(model_name)  # before the corpus is read, not after
+    job.expected.update({
         "format_version": FORMAT_VERSION,
         "model": model_name,
-        "chunking": params.to_dict(),
+        "chunking": job.params.to_dict(),
         "recipe": RECIPE,
-    }
+    })
     if index_type:
-        expected["index_type"] = index_type
-    stamp = None
-    if isinstance(corpus, (str, Path)):
-        from ..ingest import corpus_stamp, load_corpus
-
-        stamp = corpus_stamp(corpus)
-        if not force and _is_up_to_date(index_dir, expected) and stamp_matches(index_dir, stamp):
-            return _up_to_date_report(index_dir, started)
-        # Relative to the index, so a cloned repo's bundled index still finds its corpus.
-        corpus_dir = os.path.relpath(Path(corpus).resolve(), index_dir.resolve())
-        articles = load_corpus(corpus)
-    else:
-        corpus_dir, articles = None, list(corpus)
-    if not articles:
-        raise ValueError("the corpus has no articles")
-    expected["corpus_fingerprint"] = corpus_fingerprint(articles)
-    if not force and _is_up_to_date(index_dir, expected):
-        write_stamp(index_dir, stamp)
-        return _up_to_date_report(index_dir, started)
-
-    by_id = {a.id: a for a in articles}
-    chunks = chunk_articles(articles, params)
-    texts = [embed_text(c, by_id[c.article_id]) for c in chunks]
-    keys = [content_key(model_name, t) for t in texts]
-    cached = {} if force else _previous_vectors(index_dir, model_name)
-    missing = sorted({i for i, key in enumerate(keys) if key not in cached})
-    if missing or not cached:
-        encoder = encoder or load_encoder(model_name, backend=backend)
-        fresh = encoder.encode([texts[i] for i in missing], progress=progress and len(missing) > 64)
-        dim = encoder.dim
-    else:  # every vector is cached (e.g. only titles' BM25 text changed): no model load
-        fresh, dim = [], len(next(iter(cached.values())))
-    vectors = np.zeros((len(chunks), dim), dtype=np.float32)
-    fresh_rows = dict(zip(missing, fresh, strict=True))
-    for i, key in enumerate(keys):
-        vectors[i] = fresh_rows[i] if i in fresh_rows else cached[key]
-
-    bm25, tokens = build_bm25(
-        [search_text(c, by_id[c.article_id]) for c in chunks], recipe=TOKEN_RECIPE,
-        previous=None if force else TokenCache.load(index_dir / "bm25"), progress=progress,
-    )
-    chosen_type = index_type or choose_index_type(len(chunks))
-    store = FaissStore.create(dim, chosen_type)
-    store.add(vectors)
-    manifest = {
-        **expected,
-        "dim": dim,
-        **store.describe(),
-        "corpus_dir": corpus_dir,
-        "articles": len(articles),
-        "chunks": len(chunks),
-        "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "versions": _versions(),
-    }
-    save_index(index_dir, StoredIndex(manifest, articles, chunks, keys, vectors, store, bm25,
-                                      tokens))
-    write_stamp(index_dir, stamp)
-    return BuildReport(str(index_dir), len(articles), len(chunks), len(missing),
-                       len(chunks) - len(missing), time.perf_counter() - started, False)
+        job.expected["index_type"] = index_type
+    if isinstance(corpus, Path):
+        # Unlocked first: an index that is fresh costs readers no lock.
+        if (report := job.fresh(Path(corpus))) is not None:
+            return report
+    with build_lock(job.index_dir, wait=lock_wait) as waited:
+        if (waited and isinstance(corpus, Path)
+                and (report := job.fresh(Path(corpus))) is not None):
+            return report  # the build waited for made it fresh
+        return job.build(corpus, encoder, index_type)
 
 
-def _up_to_date_report(index_dir: Path, started: float) -> BuildReport:
+def _checked_corpus(corpus) -> Path | list[Article]:
+    if isinstance(corpus, (str, os.PathLike)):
+        return Path(corpus)
+    if isinstance(corpus, (list, tuple)) and all(isinstance(a, Article) for a in corpus):
+        return list(corpus)
+    raise ValueError(f"corpus must be a folder path or a list of Articles, not "
+                     f"{type(corpus).__name__}")
+
+
+@dataclass
+class _Job:
+    """One call of build_index: its settings and what it found so far."""
+
+    started: float
+    index_dir: Path
+    params: ChunkParams
+    progress: bool
+    force: bool
+    backend: str
+    expected: dict = field(default_factory=dict)
+    stamp: str | None = None
+    skipped: tuple[str, ...] = ()
+
+    def fresh(self, corpus: Path) -> BuildReport | None:
+        """The report of an index already built from the corpus as it is, or None."""
+        from ..ingest import stamp_files, walk
+
+        files, skipped = walk(corpus)
+        self.stamp, self.skipped = stamp_files(corpus, files), tuple(map(str, skipped))
+        if (not self.force and _is_up_to_date(self.index_dir, self.expected)
+                and stamp_matches(self.index_dir, self.stamp)):
+            return _up_to_date_report(self.index_dir, self.started, self.skipped)
+        return None
+
+    def build(self, corpus, encoder: Encoder | None, index_type: str | None) -> BuildReport:
+        index_dir, expected, force = self.index_dir, self.expected, self.force
+        model_name = expected["model"]
+        sources: dict = {}
+        if isinstance(corpus, Path):
+            from ..ingest import read_corpus
+
+            # Relative to the index, so a cloned repo's bundled index still finds its corpus.
+            corpus_dir = os.path.relpath(Path(corpus).resolve(), index_dir.resolve())
+            loaded = read_corpus(corpus)
+            articles, sources = loaded.articles, loaded.sources
+        else:
+            corpus_dir, articles = None, list(corpus)
+        if not articles:
+            raise ValueError("the corpus has no articles")
+        expected["corpus_fingerprint"] = corpus_fingerprint(articles)
+        if not force and _is_up_to_date(index_dir, expected):
+            write_stamp(index_dir, self.stamp)
+            return _up_to_date_report(index_dir, self.started, self.skipped)
+        for line in self.skipped:
+            log.warning("skipped %s", line)
+
+        by_id = {a.id: a for a in articles}
+        chunks = chunk_articles(articles, self.params)
+        warnings = large_articles(articles, chunks, model=model_name, backend=self.backend,
+                                  sources=sources)
+        texts = [embed_text(c, by_id[c.article_id]) for c in chunks]
+        keys = [content_key(model_name, t) for t in texts]
+        cached = {} if force else _previous_vectors(index_dir, model_name)
+        missing = sorted({i for i, key in enumerate(keys) if key not in cached})
+        announce(len(missing), model_name, self.backend)
+        if missing or not cached:
+            encoder = encoder or load_encoder(model_name, backend=self.backend)
+            fresh = embed_all(encoder, [texts[i] for i in missing], progress=self.progress)
+            dim = encoder.dim
+        else:  # every vector is cached (e.g. only titles' BM25 text changed): no model load
+            fresh, dim = [], len(next(iter(cached.values())))
+        vectors = np.zeros((len(chunks), dim), dtype=np.float32)
+        fresh_rows = dict(zip(missing, fresh, strict=True))
+        for i, key in enumerate(keys):
+            vectors[i] = fresh_rows[i] if i in fresh_rows else cached[key]
+
+        bm25, tokens = build_bm25(
+            [search_text(c, by_id[c.article_id]) for c in chunks], recipe=TOKEN_RECIPE,
+            previous=None if force else TokenCache.load(index_dir / "bm25"),
+            progress=self.progress,
+        )
+        chosen_type = index_type or choose_index_type(len(chunks))
+        store = FaissStore.create(dim, chosen_type)
+        with Progress(len(vectors), "building the vector index", enabled=self.progress,
+                      bar_from=2 * ADD_BATCH) as bar:
+            store.add(vectors, progress=bar.update)
+        manifest = {
+            **expected,
+            "dim": dim,
+            **store.describe(),
+            "corpus_dir": corpus_dir,
+            "articles": len(articles),
+            "chunks": len(chunks),
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "versions": _versions(),
+        }
+        save_index(index_dir, StoredIndex(manifest, articles, chunks, keys, vectors, store,
+                                          bm25, tokens))
+        write_stamp(index_dir, self.stamp)
+        return BuildReport(str(index_dir), len(articles), len(chunks), len(missing),
+                           len(chunks) - len(missing), time.perf_counter() - self.started,
+                           False, self.skipped, tuple(warnings))
+
+
+EMBED_BATCH = 256  # passages a call: progress every few seconds, batches big enough
+
+
+def embed_all(encoder: Encoder, texts: list[str], *, progress: bool = True) -> np.ndarray:
+    """Embed `texts` in batches, reporting progress (a bar on a terminal,
+    else a line every few seconds). Longest first, as sentence-transformers
+    orders one call's texts, so that each batch pads to similar lengths."""
+    out = np.zeros((len(texts), encoder.dim), dtype=np.float32)
+    order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+    with Progress(len(texts), "embedding passages", enabled=progress, bar_from=65) as bar:
+        for start in range(0, len(order), EMBED_BATCH):
+            rows = order[start : start + EMBED_BATCH]
+            out[rows] = encoder.encode([texts[i] for i in rows])
+            bar.update(len(rows))
+    return out
+
+
+def _up_to_date_report(index_dir: Path, started: float, skipped=()) -> BuildReport:
     manifest = read_manifest(index_dir)
     return BuildReport(str(index_dir), manifest["articles"], manifest["chunks"], 0,
-                       manifest["chunks"], time.perf_counter() - started, True)
+                       manifest["chunks"], time.perf_counter() - started, True, tuple(skipped))
 
 
 # How index texts are made; a change here makes older indexes stale.

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +36,8 @@ from .tables import ArticleTable, ChunkTable, NpyFile, write_articles, write_chu
 from .vectorstore import VectorStore, open_store
 
 VECTORS_FILE = "vectors.npy"
+# A damaged index can look up to date (its manifest matches): only --force redoes it.
+REBUILD = "rebuild it with `rag build --force --index {}`"
 
 
 @dataclass(frozen=True)
@@ -55,10 +57,34 @@ class StoredIndex:
     tokens: TokenCache | None = None  # each passage's BM25 tokens, for the next build
 
 
+def check_replaceable(index_dir: str | Path) -> None:
+    """Refuse to build over anything but an index or an empty folder: a
+    build swaps the whole folder out, and `--index docs` (or the corpus
+    folder itself) used to delete the user's files without a word."""
+    index_dir = Path(index_dir)
+    if not index_dir.exists():
+        return
+    if not index_dir.is_dir():
+        raise IndexLoadError(f"{index_dir} is a file, not an index folder; choose another "
+                             "index folder")
+    if not any(index_dir.iterdir()):
+        return
+    try:
+        manifest = json.loads((index_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        manifest = None
+    if not isinstance(manifest, dict) or "format_version" not in manifest:
+        raise IndexLoadError(
+            f"{index_dir} is a folder that is not an index (it has no rag {MANIFEST}), and a "
+            "build replaces the whole folder: choose another index folder, or empty this one"
+        )
+
+
 def save_index(index_dir: str | Path, stored: StoredIndex) -> None:
     index_dir = Path(index_dir).resolve()
+    check_replaceable(index_dir)
     index_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{index_dir.name}.tmp-", dir=index_dir.parent))
+    tmp = _new_folder(index_dir.parent, f".{index_dir.name}.tmp-")
     try:
         write_articles(tmp, stored.articles)
         write_chunks(tmp, stored.chunks, stored.keys, stored.articles)
@@ -74,6 +100,19 @@ def save_index(index_dir: str | Path, stored: StoredIndex) -> None:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def _new_folder(parent: Path, prefix: str) -> Path:
+    """A new empty folder with the permissions a plain mkdir gives (the
+    umask's), unlike tempfile.mkdtemp's 0700, which left every index
+    unreadable to the other users of a shared install."""
+    while True:
+        path = parent / f"{prefix}{secrets.token_hex(4)}"
+        try:
+            path.mkdir()
+            return path
+        except FileExistsError:
+            continue
 
 
 def _swap_in(new: Path, target: Path) -> None:
@@ -104,11 +143,17 @@ def load_index(index_dir: str | Path) -> StoredIndex:
             str(index_dir / "bm25"), mmap=True, show_progress=False, verbosity=0))
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as err:
         raise IndexLoadError(
-            f"index at {index_dir} is damaged ({err}); rebuild it with `rag build`"
+            f"index at {index_dir} is damaged ({err}); {REBUILD.format(index_dir)}"
         ) from err
     if not (len(chunks) == len(vectors) == len(store) == manifest.get("chunks")):
         raise IndexLoadError(
             f"index at {index_dir} is inconsistent (chunk and vector counts differ); "
-            "rebuild it with `rag build`"
+            f"{REBUILD.format(index_dir)}"
+        )
+    if vectors.shape[1:] != (manifest["dim"],):
+        raise IndexLoadError(
+            f"index at {index_dir} is inconsistent ({VECTORS_FILE} holds vectors of "
+            f"{vectors.shape[1:]} dims, the manifest says {manifest['dim']}); "
+            f"{REBUILD.format(index_dir)}"
         )
     return StoredIndex(manifest, articles, chunks, chunks.keys, vectors, store, bm25)

@@ -42,13 +42,13 @@ def write_stamp(index_dir: Path, stamp: str | None) -> None:
 
 def is_fresh(index_dir: Path, corpus_dir: Path) -> bool:
     """Whether the index was built from the corpus as it is now."""
-    from ..ingest import corpus_stamp, load_corpus
+    from ..ingest import corpus_stamp, read_corpus
 
     stamp = corpus_stamp(corpus_dir)
     if stamp_matches(index_dir, stamp):
         return True
     fresh = (read_manifest(index_dir).get("corpus_fingerprint")
-             == corpus_fingerprint(load_corpus(corpus_dir)))
+             == corpus_fingerprint(read_corpus(corpus_dir).articles))
     if fresh:
         write_stamp(index_dir, stamp)
     return fresh

@@ -60,24 +60,27 @@ def build_bm25(texts: list[str], *, recipe: dict | None = None,
     """BM25 over `texts`, re-using `previous` tokens for unchanged texts.
     Returns (bm25s.BM25, TokenCache)."""
     import bm25s
-    from tqdm import tqdm
+
+    from .progress import Progress
 
     keys = np.array([token_key(recipe or {}, t) for t in texts], dtype="S32")
     # Keep the previous vocabulary's ids, so cached token ids stay valid as they are.
     vocab = dict(previous.vocab) if previous is not None else {}
     row_of = {k: i for i, k in enumerate(previous.keys.tolist())} if previous is not None else {}
     docs: list[list[int]] = []
-    for text, key in tqdm(zip(texts, keys.tolist(), strict=True), total=len(texts),
-                          disable=not progress or len(texts) < 1000, desc="tokenizing"):
-        row = row_of.get(key)
-        if row is not None:
-            docs.append(previous.ids[previous.offsets[row] : previous.offsets[row + 1]].tolist())
-        else:
-            docs.append([vocab.setdefault(tok, len(vocab)) for tok in tokenize(text)])
+    with Progress(len(texts), "tokenizing passages", enabled=progress, bar_from=1000) as bar:
+        for text, key in zip(texts, keys.tolist(), strict=True):
+            row = row_of.get(key)
+            if row is not None:
+                docs.append(previous.ids[previous.offsets[row] : previous.offsets[row + 1]]
+                            .tolist())
+            else:
+                docs.append([vocab.setdefault(tok, len(vocab)) for tok in tokenize(text)])
+            bar.update(1)
     vocab, docs = _compact(vocab, docs)
     vocab.setdefault("", len(vocab))  # bm25s's id for a query with no known token
     bm25 = bm25s.BM25(**BM25_PARAMS)
-    bm25.index((docs, vocab), show_progress=progress)
+    bm25.index((docs, vocab), show_progress=bar.bar is not None)
     offsets = np.zeros(len(docs) + 1, dtype=np.int64)
     offsets[1:] = np.cumsum([len(d) for d in docs])
     ids = np.fromiter((i for d in docs for i in d), dtype=np.int32, count=int(offsets[-1]))
@@ -112,6 +115,15 @@ class Postings:
         self._indptr = np.array(bm25.scores["indptr"])  # one int per vocabulary entry
         self._data = NpyFile(folder / "data.csc.index.npy")
         self._indices = NpyFile(folder / "indices.csc.index.npy")
+
+    def idf(self, tokens) -> np.ndarray:
+        """How rare each token is in the corpus (BM25's idf; an unknown token
+        counts as appearing in no passage)."""
+        vocab = self.vocab_dict
+        ids = [vocab.get(t, -1) for t in tokens]
+        df = np.array([self._indptr[i + 1] - self._indptr[i] if i >= 0 else 0 for i in ids],
+                      dtype=np.float64)
+        return np.log1p((self.num_docs - df + 0.5) / (df + 0.5))
 
     def get_scores(self, tokens: list[str]) -> np.ndarray:
         """BM25 score of every passage; a repeated token counts again."""

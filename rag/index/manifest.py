@@ -52,17 +52,56 @@ def read_manifest(index_dir: str | Path) -> dict:
             f"index at {index_dir} has format version {version}, this version of rag reads "
             f"{FORMAT_VERSION}; rebuild it with `rag build --index {index_dir}`"
         )
+    model, dim = manifest.get("model"), manifest.get("dim")
+    if not isinstance(model, str) or not model:
+        raise IndexLoadError(f"index manifest {path} is damaged: it names no model; "
+                             f"rebuild it with `rag build --force --index {index_dir}`")
+    if isinstance(dim, bool) or not isinstance(dim, int) or dim < 1:
+        raise IndexLoadError(f"index manifest {path} is damaged: no vector size (dim); "
+                             f"rebuild it with `rag build --force --index {index_dir}`")
     return manifest
 
 
+def _named(model, dim) -> str:
+    return f"{model!r} ({dim} dims)" if dim else repr(model)
+
+
 def check_model(manifest: dict, model: str, dim: int | None, index_dir) -> None:
-    """Refuse an index built with another model (or the same name at another size)."""
+    """Refuse an index built with another model than `model` (of `dim`
+    dimensions, when known), naming both."""
     built, built_dim = manifest.get("model"), manifest.get("dim")
-    if built == model and (dim is None or built_dim == dim):
-        return
-    size = f" ({built_dim} dims)" if built_dim else ""
-    wanted = f" ({dim} dims)" if dim and (built == model or built_dim != dim) else ""
+    if built == model:
+        if dim is None or built_dim == dim:
+            return
+        raise IndexLoadError(
+            f"index at {index_dir} is damaged: its manifest says model {model!r} made "
+            f"{built_dim}-dim vectors, but {model!r} makes {dim}; rebuild it with "
+            f"`rag build --force --index {index_dir}`"
+        )
     raise IndexLoadError(
-        f"index at {index_dir} was built with model {built!r}{size}, not {model!r}{wanted}; "
-        f"use that model or rebuild the index with `rag build --index {index_dir}`"
+        f"index at {index_dir} was built with model {_named(built, built_dim)}, not "
+        f"{_named(model, dim)}; use that model or rebuild the index with "
+        f"`rag build --index {index_dir}`"
     )
+
+
+def check_usable(manifest: dict, index_dir, *, wanted: str | None = None,
+                 wanted_dim: int | None = None) -> None:
+    """Before any model is loaded: refuse an index built with another model
+    than `wanted`, or, when none is asked for, one whose model is not on
+    this machine, naming the models and their sizes. Neither the model nor
+    the network is touched."""
+    from ..encoders import DEFAULT_MODEL, is_on_disk, known_dim
+
+    built = manifest["model"]
+    if wanted is not None:
+        check_model(manifest, wanted, wanted_dim or known_dim(wanted), index_dir)
+        return
+    check_model(manifest, built, known_dim(built), index_dir)
+    if not is_on_disk(built):
+        raise IndexLoadError(
+            f"index at {index_dir} was built with model {_named(built, manifest['dim'])}, "
+            f"which is not on this machine (the bundled model is "
+            f"{_named(DEFAULT_MODEL, known_dim(DEFAULT_MODEL))}); rebuild the index with "
+            f"`rag build --index {index_dir}`, or install that model"
+        )

@@ -27,8 +27,9 @@ class VectorStore(ABC):
     def __len__(self) -> int: ...
 
     @abstractmethod
-    def add(self, vectors: np.ndarray) -> None:
-        """Append rows (float32, one a passage, in passage order)."""
+    def add(self, vectors: np.ndarray, *, progress=None) -> None:
+        """Append rows (float32, one a passage, in passage order), calling
+        `progress(n)` (when given) as each n more are in."""
 
     @abstractmethod
     def search(self, vector: np.ndarray, n: int) -> np.ndarray:

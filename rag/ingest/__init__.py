@@ -5,15 +5,18 @@ Loaders with a `claims` test (a .txt newspaper page with its manifest) are
 asked before the plain loader for the same suffix.
 """
 
-from . import jsonl, markdown, newspaper, plaintext
+from . import jsonl, markdown, newspaper, pdf, plaintext, webpage, word
 from .common import CorpusError
-from .folder import corpus_stamp, load_corpus
+from .folder import Corpus, Skipped, corpus_stamp, load_corpus, read_corpus, stamp_files, walk
 from .registry import Loader, loader_for, loaders, register, suffixes
 
 register(newspaper.LOADER)
 register(markdown.LOADER)
 register(plaintext.LOADER)
 register(jsonl.LOADER)
+register(pdf.LOADER)
+register(webpage.LOADER)
+register(word.LOADER)
 
-__all__ = ["CorpusError", "Loader", "corpus_stamp", "load_corpus", "loader_for", "loaders",
-           "register", "suffixes"]
+__all__ = ["Corpus", "CorpusError", "Loader", "Skipped", "corpus_stamp", "load_corpus",
+           "loader_for", "loaders", "read_corpus", "register", "stamp_files", "suffixes", "walk"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from ..text.normalization import SURROGATE
 from ..types import Article
 from .layout import assemble_body, join_lines
 
@@ -68,5 +69,12 @@ def make_article(path: Path, article_id, title, blocks: list[tuple[bool, str]],
     if not body:
         raise CorpusError([f"{path}: article {article_id!r} has no body text"])
     fields = {k: as_text(meta.get(k)) for k in META_KEYS}
-    return Article(id=as_text(article_id), title=as_text(title), body=body, sections=sections,
+    texts = {"id": as_text(article_id), "title": as_text(title), "text": body, **fields}
+    for name, value in texts.items():
+        if bad := SURROGATE.search(value):
+            # Only a JSON or YAML escape such as "\ud800" makes one: no file decodes to it.
+            raise CorpusError([f"{path}: article {texts['id']!r}: its {name} holds half a "
+                               f"character (the lone surrogate U+{ord(bad.group()):04X}, at "
+                               f"character {bad.start() + 1}); fix the escape in the file"])
+    return Article(id=texts["id"], title=texts["title"], body=body, sections=sections,
                    **fields)

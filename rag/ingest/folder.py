@@ -3,11 +3,18 @@
 Each file goes to the loader registered for it (see registry.py). Every
 problem is collected and reported at once, naming the file, so a user fixes
 the whole folder in one go; a bad article file is never skipped.
+
+Only files inside the folder are read: a symbolic link that leads out of it
+(or nowhere) is skipped and listed with the reason, so a link can neither
+pull in files the owner never meant to publish nor vanish silently. Links
+inside the folder are followed; linked folders are not descended into.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..types import Article
@@ -15,15 +22,42 @@ from .common import CorpusError
 from .registry import loader_for, suffixes
 
 
+@dataclass(frozen=True)
+class Skipped:
+    """A path in the corpus folder that was not read, and why."""
+
+    path: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """A loaded corpus folder: its articles (sorted by id), the file each came
+    from, and the paths skipped."""
+
+    articles: list[Article]
+    sources: dict[str, Path] = field(default_factory=dict)
+    skipped: tuple[Skipped, ...] = ()
+
+
 def load_corpus(folder: str | Path) -> list[Article]:
     """All articles under `folder` (recursively), sorted by id."""
+    return read_corpus(folder).articles
+
+
+def read_corpus(folder: str | Path) -> Corpus:
+    """All articles under `folder`, where each came from, and what was skipped."""
     folder = Path(folder)
     if not folder.is_dir():
         raise CorpusError([f"corpus folder {folder} does not exist"])
     problems: list[str] = []
     seen: dict[str, Path] = {}
     articles: list[Article] = []
-    for path in candidate_files(folder):
+    files, skipped = walk(folder)
+    for path in _candidates(files):
         loader = loader_for(path)
         if loader is None:  # a companion file (a page manifest's .yaml) or another format
             continue
@@ -44,7 +78,7 @@ def load_corpus(folder: str | Path) -> list[Article]:
         raise CorpusError(problems, folder)
     if not articles:
         raise CorpusError([f"no articles found in {folder} (looked for {', '.join(suffixes())})"])
-    return sorted(articles, key=lambda a: a.id)
+    return Corpus(sorted(articles, key=lambda a: a.id), dict(seen), skipped)
 
 
 def corpus_stamp(folder: str | Path) -> str:
@@ -52,24 +86,62 @@ def corpus_stamp(folder: str | Path) -> str:
     times): while it is unchanged the corpus is too, and need not be read and
     fingerprinted again, which takes minutes for a big archive."""
     folder = Path(folder)
+    return stamp_files(folder, walk(folder)[0])
+
+
+def stamp_files(folder: Path, files: list[Path]) -> str:
+    """corpus_stamp of the `files` that walk(folder) found."""
     digest = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        rel = path.relative_to(folder)
-        if any(part.startswith(".") for part in rel.parts) or not path.is_file():
-            continue
+    for path in files:
         info = path.stat()
-        digest.update(f"{rel.as_posix()}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
+        rel = path.relative_to(folder).as_posix()
+        digest.update(f"{rel}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
     return digest.hexdigest()
 
 
 def candidate_files(folder: Path) -> list[Path]:
-    """Files a loader may read: not hidden (.git, editor swap files), not a README."""
-    files = []
+    """Files a loader may read: inside the folder, not hidden (.git, editor
+    swap files), not a README."""
+    return _candidates(walk(folder)[0])
+
+
+def _candidates(files: list[Path]) -> list[Path]:
     wanted = set(suffixes())
+    return [p for p in files
+            if p.suffix.lower() in wanted and not p.stem.upper().startswith("README")]
+
+
+def walk(folder: Path) -> tuple[list[Path], tuple[Skipped, ...]]:
+    """(the folder's files that are not hidden and lie inside it, sorted;
+    the links skipped because they lead out of it or nowhere)."""
+    root = folder.resolve()
+    wanted = set(suffixes())
+    files, skipped = [], []
     for path in sorted(folder.rglob("*")):
         rel = path.relative_to(folder)
-        if any(part.startswith(".") for part in rel.parts) or not path.is_file():
+        if any(part.startswith(".") for part in rel.parts):
             continue
-        if path.suffix.lower() in wanted and not path.stem.upper().startswith("README"):
+        if path.is_symlink():
+            reason = _leaves(path, root)
+            if reason:
+                # Reported when it would have been read: an article file or a folder.
+                if path.suffix.lower() in wanted or path.is_dir():
+                    skipped.append(Skipped(str(path), reason))
+                continue
+        if path.is_file():
             files.append(path)
-    return files
+    return files, tuple(skipped)
+
+
+def _leaves(link: Path, root: Path) -> str:
+    """Why the symbolic link `link` must not be followed, or "" if it may."""
+    target = os.readlink(link)
+    try:
+        resolved = link.resolve(strict=True)
+    except FileNotFoundError:
+        return f"a broken symbolic link (to {target})"
+    except (OSError, RuntimeError):  # a loop: RuntimeError before Python 3.13
+        return f"a symbolic link that loops (to {target})"
+    if not resolved.is_relative_to(root):
+        return f"a symbolic link to {resolved}, outside the corpus folder"
+    return ""

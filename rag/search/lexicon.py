@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from . import crosslingual
 from .bylines import Bylines
 
 
@@ -22,18 +21,9 @@ class Lexicon:
         return Bylines(self._authors, self._affiliations)
 
     @cached_property
-    def romanized_authors(self) -> dict[str, str]:
-        """'hu yuling' -> 胡玉玲: an English question names authors in pinyin."""
-        return crosslingual.romanized_names(set(self._authors))
-
-    @cached_property
     def authors(self) -> frozenset[str]:
         """Every author's name (folded): a question may name one."""
         return frozenset(a for a in self.bylines.authors if len(a) >= 2)
 
-    @cached_property
-    def author_names(self) -> frozenset[str]:
-        return frozenset(self.romanized_authors.values())
-
     def warm_up(self) -> None:
-        _ = self.bylines, self.author_names, self.authors
+        _ = self.bylines, self.authors

@@ -8,9 +8,10 @@ from dataclasses import asdict, dataclass, field, replace
 from .rules import check_names
 
 # In order: a question naming an article by its byline fixes the candidates;
-# dense and keyword candidates; fusion; re-ranking; abstention; hits added.
+# dense and keyword candidates; fusion; re-ranking; how sure the best passage
+# answers; abstention; hits added.
 DEFAULT_STAGES = ("byline_article", "dense", "keyword", "fusion", "sentence_bonus",
-                  "named_entity", "abstention", "byline_hit")
+                  "named_entity", "confidence", "abstention", "byline_hit")
 
 
 @dataclass(frozen=True)

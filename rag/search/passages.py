@@ -32,6 +32,10 @@ class FoldedPassages:
         """Passage i's own folded text, without its article's metadata."""
         return self._folded(i)[1]
 
+    def sentences(self, i: int) -> list[str]:
+        """Passage i's folded sentences."""
+        return self._folded(i)[2]
+
     def coverage(self, i: int, words: list[str]) -> float:
         """Share of the question's words found in passage i's search text."""
         if not words:

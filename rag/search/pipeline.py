@@ -47,20 +47,18 @@ class SearchState:
         self.n = min(max(self.params.candidates, k), len(retriever.stored.chunks))
         # What the dense and keyword sides rank by; a stage may put other text
         # in its place (a byline question ranks by the article's headline).
-        self.dense_text = query.dense_text
-        self.evidence_text = query.text  # whose cosine is the abstention's evidence
+        self.text = query.text
         self.tokens: list[str] = list(query.tokens)
         self.words: list[str] = list(query.words)
-        self.compounds = query.compounds
         self.fixed_rows: np.ndarray | None = None  # the only candidates, when set
         self.about: tuple[int, ...] = ()  # article rows the question is about
         self.query_vector: np.ndarray | None = None
-        self.evidence_vector: np.ndarray | None = None
         self.dense_rows: Future | None = None
         self.bm25: np.ndarray | None = None  # keyword score of every passage
         self.rows = np.zeros(0, dtype=np.int64)  # candidates after fusion
         self.scores = np.zeros(0, dtype=np.float32)
-        self.cosines: np.ndarray | None = None  # of the evidence vector, per candidate
+        self.cosines: np.ndarray | None = None  # each candidate's cosine to the question
+        self.confidence: float | None = None  # that the best passage answers (learned)
         self.abstained = False
         self.reason = ""
         self.hits: list[Hit] | None = None
@@ -79,9 +77,11 @@ class SearchState:
         return self.hits
 
     def result(self, pipeline: tuple[str, ...]) -> SearchResult:
+        confidence = None if self.confidence is None else round(self.confidence, 4)
         return SearchResult(query=self.query.question, hits=tuple(self.ranked_hits()),
                             abstained=self.abstained, abstain_reason=self.reason,
-                            pipeline=pipeline)
+                            pipeline=pipeline, confidence=confidence,
+                            truncated=self.query.truncated)
 
 
 def run(stages: list[Stage], state: SearchState) -> SearchState:

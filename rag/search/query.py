@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from ..text import is_bigram, normalize, tokens_of
 from . import conversation, crosslingual, facts
 from .bylines import BylineAsk
-from .compounds import reordered_phrases
 from .crosslingual import Translation
 from .entities import Entity, named_entities
+from .inputs import read_history, read_question
 from .lexicon import Lexicon
 from .params import DEFAULT_PARAMS, RetrievalParams
 from .places import gazetteer
@@ -26,14 +26,13 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 @dataclass(frozen=True)
 class Query:
-    question: str  # the message as asked, stripped
+    question: str  # the message as asked: cleaned, stripped, cut at MAX_QUESTION_CHARS
     context: str  # what is searched for: the question, or a follow-up read with the last one
     normalized: str  # normalize(context)
-    text: str  # normalized, authors' names set apart, an English question's terms appended
+    text: str  # normalized, and an English question's Chinese terms appended
     language: str  # "zh", or "en" for a question without Chinese characters
     tokens: tuple[str, ...]  # BM25 tokens of `text` (jieba words and ~bigrams)
     words: tuple[str, ...]  # the jieba words among them
-    dense_text: str  # what the dense side ranks by: `text`, or an English question's terms
     translation: Translation | None = None
     about: tuple[int, ...] = ()  # article rows it names by byline, asking about them whole
     about_rest: tuple[str, ...] = ()  # its words besides that byline
@@ -41,11 +40,10 @@ class Query:
     byline: BylineAsk = field(default_factory=BylineAsk)
     places: tuple[str, ...] = ()  # place names among its words
     entities: tuple[Entity, ...] = ()  # places, organisations, authors it names
-    compounds: tuple[tuple[str, int], ...] = ()  # 收入低 -> (低收入, weight)
     about_article: bool = False  # asks about the article itself, not its content (作者是谁？)
-    asks_published: bool = False  # the question itself asks where or when it appeared
     focus: str = ""  # a follow-up's own words, when it was read with an earlier question
     focus_words: tuple[str, ...] = ()  # their content words
+    truncated: bool = False  # the message was longer than MAX_QUESTION_CHARS and was cut
 
     @property
     def content_words(self) -> list[str]:
@@ -60,25 +58,20 @@ class Query:
         """The words worth marking in a passage, longest first."""
         return tuple(sorted({w for w in self.words if len(w) > 1}, key=len, reverse=True))
 
-    def asks_byline_of(self, author: str, params: RetrievalParams) -> bool:
+    def asks_byline_of(self, author: str) -> bool:
         """Whether the question wants the byline of an article by `author`."""
-        return self.byline.of(author, self.text, who_is=params.uses("who_is_author"),
-                              published=params.uses("published_dateline"))
+        return self.byline.of(author, self.text)
 
 
 def analyze(question: str, lexicon: Lexicon, params: RetrievalParams = DEFAULT_PARAMS,
             history=()) -> Query:
-    """Read `question` (with the conversation's earlier user `history`) once."""
-    if not isinstance(question, str):
-        raise ValueError(f"the question must be text, not {type(question).__name__}")
-    question = question.strip()
-    if not question:
-        raise ValueError("the question is empty: ask a question")
-    previous = conversation.user_turns(history)
+    """Read `question` (with the conversation's earlier user `history`) once.
+    Bad input is a ValueError; what is accepted and repaired: see inputs.py."""
+    question, truncated = read_question(question)
+    previous = read_history(history)
     reading = _Reading(question, lexicon, params)
     about_article = params.uses("previous_article") and conversation.is_meta(reading.turn)
-    own = {"about_article": about_article,
-           "asks_published": BylineAsk.read(reading.normalized).published}
+    own = {"about_article": about_article, "truncated": truncated}
     if not previous:
         return reading.query(question, **own)
     turns = [_Reading(t, lexicon, params, plain=True).turn for t in previous] + [reading.turn]
@@ -102,12 +95,9 @@ class _Reading:
         self.language = "zh" if _CJK.search(self.normalized) else "en"
         text, self.translation = self.normalized, None
         if self.language == "en" and params.uses("english_terms") and not plain:
-            names = lexicon.romanized_authors if params.uses("pinyin_author_names") else None
-            self.translation = crosslingual.translate(text, lexicon.vocab, names)
+            self.translation = crosslingual.translate(text, lexicon.vocab)
             if self.translation.expansion:
                 text = f"{text} {self.translation.expansion}"
-        if self.language == "zh" and params.uses("whole_author_names") and not plain:
-            text = lexicon.bylines.set_apart(text)
         self.text = text
         self.tokens = tuple(tokens_of(text))
         self.words = tuple(t for t in self.tokens if not is_bigram(t))
@@ -117,19 +107,10 @@ class _Reading:
     def query(self, question: str, **conversational) -> Query:
         params, lexicon, translation = self.params, self.lexicon, self.translation
         about, rest = (), ()
-        if params.uses("byline_article"):
-            if self.language == "zh":
-                rows, left = lexicon.bylines.named(
-                    self.words, pointer_words=params.uses("article_pointer_words"))
-                about, rest = tuple(rows), tuple(left)
-            elif translation is not None:  # "What does Ban Xiaohui's article argue?"
-                authors = translation.about_authors(lexicon.author_names)
-                about = tuple(lexicon.bylines.named(authors)[0]) if authors else ()
-        dense_text = self.text
-        if translation and translation.expansion and params.uses("english_dense_terms"):
-            # m3e-small reads Chinese: an English question is embedded as the
-            # corpus terms it translates to.
-            dense_text = translation.expansion
+        if params.uses("byline_article") and self.language == "zh":
+            rows, left = lexicon.bylines.named(
+                self.words, pointer_words=params.uses("article_pointer_words"))
+            about, rest = tuple(rows), tuple(left)
         places = gazetteer()
         return Query(
             question=question,
@@ -139,7 +120,6 @@ class _Reading:
             language=self.language,
             tokens=self.tokens,
             words=self.words,
-            dense_text=dense_text,
             translation=translation,
             about=about,
             about_rest=rest,
@@ -147,7 +127,5 @@ class _Reading:
             byline=BylineAsk.read(self.text),
             places=tuple(w for w in dict.fromkeys(self.words) if w in places),
             entities=named_entities(self.words, lexicon.authors),
-            compounds=tuple(reordered_phrases(self.text))
-            if params.uses("reordered_compounds") else (),
             **conversational,
         )

@@ -10,6 +10,7 @@ stages named in `RetrievalParams.stages` (see pipeline.py).
 from __future__ import annotations
 
 import copy
+import os
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
 from pathlib import Path
@@ -25,12 +26,15 @@ from ..index import (
     build_index,
     check_fresh,
     check_model,
+    check_usable,
     load_index,
     read_manifest,
     recorded_corpus,
 )
 from ..types import Article, Hit, SearchResult
 from . import crosslingual, places
+from .abstainer import bundled_for
+from .inputs import check_k, check_mode
 from .lexicon import Lexicon
 from .params import DEFAULT_PARAMS, RetrievalParams
 from .passages import FoldedPassages
@@ -38,8 +42,6 @@ from .pipeline import SearchState, run
 from .query import Query, analyze
 from .stages import make_stages
 from .stages.fusion import Calibration
-
-MODES = ("hybrid", "dense", "bm25")
 
 
 class Retriever:
@@ -56,6 +58,9 @@ class Retriever:
         self.passages = FoldedPassages(stored)
         self.calibration = Calibration(stored.store, len(stored.vectors),
                                        params.calibration_sample)
+        # The learned abstention, when the shipped model was fitted on this
+        # index's encoder; the hand bars (low_evidence) otherwise.
+        self.abstainer = bundled_for(encoder.name)
         self._stages = make_stages(params.stages)
 
     # -- loading -------------------------------------------------------------
@@ -80,14 +85,17 @@ class Retriever:
         changes; the bundled index is built from the bundled corpus if missing.
         `backend="onnx"` runs the model with ONNX Runtime (same vectors, faster).
         """
+        if not isinstance(index_dir, (str, os.PathLike)):
+            raise ValueError(f"index_dir must be a folder path, not {type(index_dir).__name__}")
         index_dir = Path(index_dir)
         wanted = encoder.name if encoder is not None else model
         try:
             manifest = read_manifest(index_dir)
         except IndexLoadError:
             manifest = None
-        if manifest is not None and wanted and manifest.get("model") != wanted:
-            check_model(manifest, wanted, encoder.dim if encoder else None, index_dir)
+        if manifest is not None:  # before any model is loaded: refuse a foreign index at once
+            check_usable(manifest, index_dir, wanted=wanted,
+                         wanted_dim=encoder.dim if encoder is not None else None)
         corpus_dir = Path(corpus) if corpus is not None else recorded_corpus(index_dir)
         if corpus_dir is not None and corpus_dir.is_dir():
             if rebuild or manifest is None:
@@ -113,10 +121,10 @@ class Retriever:
 
     def warm_up(self) -> None:
         """Load now what the first questions would otherwise wait for: the
-        model's first pass, jieba's dictionary and tagger, the tables for
-        traditional characters, English and place names (~3 s in all; the
-        first English question alone took 1.6 s). The chat calls it in the
-        background as it starts."""
+        model's first pass, jieba's dictionary, the tables for traditional
+        characters, English and place names (~3 s in all; the first English
+        question alone took 1.6 s). The chat calls it in the background as
+        it starts."""
         from .. import text
 
         self.encoder.encode(["灵活就业人员"])
@@ -135,14 +143,24 @@ class Retriever:
         return analyze(question, self.lexicon, self.params, history)
 
     def search(self, query: str | Query, k: int = 5, *, mode: str = "hybrid") -> SearchResult:
-        if mode not in MODES:
-            raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
-        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-            raise ValueError(f"k must be a whole number of at least 1, not {k!r}")
+        """The k (1 to MAX_K) best passages for `query` (a question or an analysed
+        Query); bad input is a ValueError."""
+        return self.trace(query, k, mode=mode).result(self.pipeline)
+
+    @property
+    def pipeline(self) -> tuple[str, ...]:
+        """The stages and switched-off rules, and whether a learned abstention applies."""
+        if self.abstainer is None and self.params.uses("learned_abstention"):
+            return (*self.params.pipeline, f"(no abstention model for {self.encoder.name})")
+        return self.params.pipeline
+
+    def trace(self, query: str | Query, k: int = 5, *, mode: str = "hybrid") -> SearchState:
+        """The search's working state after every stage ran: candidates, their
+        scores and evidence (for analysis, training and debugging)."""
+        mode, k = check_mode(mode), check_k(k)
         if not isinstance(query, Query):
             query = self.analyze(query)
-        state = run(self._stages, SearchState(self, query, int(k), mode))
-        return state.result(self.params.pipeline)
+        return run(self._stages, SearchState(self, query, k, mode))
 
     # -- what stages use ------------------------------------------------------
 

@@ -55,6 +55,23 @@ def _traditional_triggers() -> frozenset[str]:
     return frozenset(chars | {min(p, key=lambda ch: freq.get(ch, 0)) for p in phrases})
 
 
+# Lone surrogates come from text decoded with errors="surrogateescape" (a
+# command line in the wrong encoding) or a JSON "\\ud800" escape: no codec can
+# write them, so the encoder, OpenCC and every output would fail on them.
+SURROGATE = re.compile("[\ud800-\udfff]")
+# C0 and C1 control characters and DEL, NUL included: never part of a question.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def clean(text: str) -> str:
+    """Text a user typed made safe to analyse: a surrogate pair split into
+    two code points is joined, a lone surrogate becomes U+FFFD (the usual
+    replacement character), and control characters become spaces."""
+    if SURROGATE.search(text):
+        text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return _CONTROL.sub(" ", text)
+
+
 def normalize(text: str) -> str:
     """NFKC (full-width -> half-width), traditional -> simplified, lower case."""
     text = unicodedata.normalize("NFKC", text)

@@ -35,15 +35,6 @@ def jieba_module():
     return jieba
 
 
-@lru_cache(maxsize=1)
-def posseg():
-    """jieba's part-of-speech tagger (sharing jieba's dictionary)."""
-    jieba_module()
-    import jieba.posseg
-
-    return jieba.posseg
-
-
 def tokenize(text: str, *, bigrams: bool = True) -> list[str]:
     """Tokens for BM25 of raw `text` (normalised first)."""
     return tokens_of(normalize(text), bigrams=bigrams)
@@ -57,7 +48,7 @@ def tokens_of(normalized: str, *, bigrams: bool = True) -> list[str]:
     matches 生育; bigrams catch names and rare terms jieba splits badly.
     """
     tokens = []
-    for word in jieba_module().cut_for_search(normalized):
+    for word in jieba_module().cut_for_search(_bounded(normalized)):
         word = word.strip()
         if word and not _PUNCT.fullmatch(word) and word not in STOPWORDS:
             tokens.append(word)
@@ -70,10 +61,26 @@ def tokens_of(normalized: str, *, bigrams: bool = True) -> list[str]:
     return tokens
 
 
+# jieba's HMM copies its path at every character of a run it cannot split
+# into dictionary words, so a long run costs O(n²): 40,000 repeats of one
+# character took 22 s. Longer runs (of what jieba reads as one block) are cut
+# into pieces of MAX_RUN characters, far above any passage (at most 300), so
+# real text is tokenized exactly as before.
+MAX_RUN = 1000
+_LONG_RUN = re.compile(r"[\u4E00-\u9FD5a-zA-Z0-9+#&._%\-]{" + str(MAX_RUN + 1) + ",}")
+
+
+def _bounded(text: str) -> str:
+    if len(text) <= MAX_RUN:
+        return text
+    return _LONG_RUN.sub(lambda m: " ".join(
+        m.group()[i : i + MAX_RUN] for i in range(0, len(m.group()), MAX_RUN)), text)
+
+
 def is_bigram(token: str) -> bool:
     return token.startswith(BIGRAM_MARK)
 
 
 def warm_up() -> None:
-    """Load jieba's dictionary and tagger ahead of need."""
-    posseg()
+    """Load jieba's dictionary ahead of need."""
+    jieba_module()

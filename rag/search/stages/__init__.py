@@ -5,6 +5,7 @@ class (a `name` and `__call__(state)`) and a line below; list its name in
 from .abstention import Abstention
 from .byline_article import BylineArticle
 from .byline_hit import BylineHit
+from .confidence import Confidence
 from .dense import DenseCandidates
 from .fusion import ScoreFusion
 from .keyword import KeywordCandidates
@@ -18,6 +19,7 @@ STAGES = {
     "fusion": ScoreFusion,
     "sentence_bonus": SentenceBonus,
     "named_entity": NamedEntity,
+    "confidence": Confidence,
     "abstention": Abstention,
     "byline_hit": BylineHit,
 }

@@ -4,10 +4,13 @@ no is a rule (see rules.py):
 - low_evidence: it neither holds most of the question's words (for an English
   question: most of its content words, via their Chinese terms) nor is
   semantically close;
+- learned_abstention: the calibrated probability that it answers (the
+  confidence stage, a model trained on DRCD near misses) is below the
+  model's threshold;
 - unknown_place: the question names a place the corpus never mentions
   (法国的灵活就业人员怎样参保);
-- office_holder, agent, fact_*: the question asks for a kind of fact (a year,
-  a sum, who holds an office ...) that the passage does not state
+- office_holder, fact_*: the question asks for a kind of fact (a year, a sum,
+  who holds an office) that the passage does not state
   (韩国的产假补贴是多少 finds maternity-benefit passages, none of which can say).
 
 A question about an article named by its byline is answered (the article
@@ -16,9 +19,7 @@ exists) unless it asks for a fact its passage does not state.
 
 from __future__ import annotations
 
-from ...text import fold
 from .. import facts
-from ..bylines import dateline, printed
 from ..places import unknown_places
 
 
@@ -39,24 +40,18 @@ class Abstention:
             state.abstain(reason)
         elif not state.about and params.uses("low_evidence") and self.weak(state, best):
             state.abstain("low_evidence")
+        elif (state.confidence is not None
+              and state.confidence < state.retriever.abstainer.threshold):
+            state.abstain("learned_abstention")
 
     @staticmethod
     def unstated_fact(state, row: int) -> str:
-        """The fact rule that passage `row` fails, or "": it states what the
-        question asks for in its body, in a byline that names its author
-        ("（作者为…总工会主席）" names the office, not who holds it), or, asked
-        of the article, in its dateline."""
+        """The fact rule that passage `row` fails, or "" when its text states
+        what the question asks for."""
         query, params = state.query, state.params
         if not query.facts:
             return ""
-        passages = state.retriever.passages
-        texts = [passages.body(row)]
-        _, article = passages.chunk(row)
-        if article.author and params.uses("byline_facts"):
-            texts.append(fold(printed(article)))
-        if params.uses("dateline_facts") and query.asks_byline_of(article.author, params):
-            texts.append(fold(dateline(article)))  # 这篇文章是哪天发表的
-        return facts.can_answer(query.facts, [t for t in texts if t], params.uses)
+        return facts.unstated(query.facts, state.retriever.passages.body(row), params.uses)
 
     @staticmethod
     def weak(state, row: int) -> bool:

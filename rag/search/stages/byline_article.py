@@ -11,7 +11,6 @@ import numpy as np
 
 from ...text import is_bigram, normalize, tokens_of
 from ..bylines import headline
-from ..compounds import reordered_phrases
 
 
 class BylineArticle:
@@ -24,11 +23,9 @@ class BylineArticle:
         articles = [state.retriever.articles[row] for row in query.about]
         text = normalize(headline(articles, list(query.about_rest)))
         state.about = query.about
-        state.dense_text = state.evidence_text = text
+        state.text = text
         state.tokens = tokens_of(text)
         state.words = [t for t in state.tokens if not is_bigram(t)]
-        state.compounds = tuple(reordered_phrases(text)) \
-            if state.params.uses("reordered_compounds") else ()
         chunks = state.retriever.stored.chunks
         keep = np.isin(chunks.article_rows, query.about)
         keep &= chunks.paragraphs <= state.params.opening_paragraphs

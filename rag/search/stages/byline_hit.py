@@ -14,7 +14,7 @@ class BylineHit:
         if state.abstained or not state.params.uses(self.name):
             return
         hits = state.ranked_hits()
-        if not hits or not state.query.asks_byline_of(hits[0].author, state.params):
+        if not hits or not state.query.asks_byline_of(hits[0].author):
             return
         first = byline_hit(state.retriever.article(hits[0].article_id), hits[0].score)
         if first is not None:

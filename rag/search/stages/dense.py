@@ -11,13 +11,7 @@ class DenseCandidates:
     def __call__(self, state) -> None:
         if state.mode == "bm25":
             return
-        encoder = state.retriever.encoder
-        if state.dense_text and state.dense_text != state.evidence_text:
-            # One at a time: a single text takes the encoder's short path.
-            state.query_vector, state.evidence_vector = (
-                encoder.encode([t])[0] for t in (state.dense_text, state.evidence_text))
-        else:
-            state.query_vector = encoder.encode([state.evidence_text])[0]
+        state.query_vector = state.retriever.encoder.encode([state.text])[0]
         if state.fixed_rows is not None:
             return
         store = state.retriever.store

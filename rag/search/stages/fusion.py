@@ -55,8 +55,6 @@ class ScoreFusion:
             cosines = np.einsum("ij,j->i", vectors, state.query_vector)
             z = retriever.calibration.z_scores(cosines, state.query_vector)
             scores += z if state.mode == "dense" else state.params.dense_weight * z
-            if state.evidence_vector is not None:
-                cosines = np.einsum("ij,j->i", vectors, state.evidence_vector)
         if bm25 is not None and len(rows):
             scores += bm25[rows] / max(float(bm25.max()), 1e-9)
         state.rows, state.scores, state.cosines = rows, scores, cosines

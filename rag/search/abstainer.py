@@ -1,0 +1,117 @@
+"""The learned abstention: a calibrated probability that the best passage
+answers the question, from the search's evidence features (evidence.py).
+
+A logistic regression, so the saved model is a few numbers in JSON (no
+pickle, no scikit-learn at search time) that describe themselves: the
+features they read, the encoder whose cosines they were fitted on, the
+threshold below which the retriever abstains, and a model card.
+benchmarks/train_abstention.py rebuilds it from the shared data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+FORMAT = "rag-news/abstainer/1"
+BUNDLED = Path(__file__).with_name("models") / "abstention.json"
+
+
+@dataclass(frozen=True)
+class Abstainer:
+    features: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    weights: np.ndarray
+    intercept: float
+    threshold: float  # abstain when the probability is below it
+    encoder: str  # the model whose cosines the weights were fitted on
+    card: dict = field(default_factory=dict)
+
+    @classmethod
+    def fit(cls, x: np.ndarray, y: np.ndarray, features, *, encoder: str,
+            seed: int = 0) -> Abstainer:
+        from sklearn.linear_model import LogisticRegression
+
+        mean, scale = x.mean(axis=0), x.std(axis=0)
+        scale = np.where(scale > 1e-9, scale, 1.0)
+        lr = LogisticRegression(C=1.0, max_iter=2000, random_state=seed)
+        lr.fit((x - mean) / scale, y)
+        return cls(tuple(features), mean.astype(np.float64), scale.astype(np.float64),
+                   lr.coef_[0].astype(np.float64), float(lr.intercept_[0]), 0.5, encoder,
+                   {"model": "logistic regression (scikit-learn), standardised features",
+                    "seed": seed})
+
+    def probabilities(self, x: np.ndarray) -> np.ndarray:
+        z = ((np.atleast_2d(x) - self.mean) / self.scale) @ self.weights + self.intercept
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def probability(self, x: np.ndarray) -> float:
+        return float(self.probabilities(x)[0])
+
+    def with_threshold(self, p: np.ndarray, answerable: np.ndarray,
+                       max_false_abstentions: float) -> Abstainer:
+        """The threshold that abstains on at most that share of answerable questions."""
+        threshold = float(np.quantile(p[answerable], max_false_abstentions))
+        card = {**self.card, "threshold_rule": f"false-abstention rate <= "
+                f"{max_false_abstentions:.1%} on the training questions"}
+        return replace(self, threshold=threshold, card=card)
+
+    def save(self, path: str | Path) -> None:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = {"format": FORMAT, "features": list(self.features), "mean": self.mean.tolist(),
+                "scale": self.scale.tolist(), "weights": self.weights.tolist(),
+                "intercept": self.intercept, "threshold": self.threshold,
+                "encoder": self.encoder, "card": self.card}
+        tmp = path.with_name(f".{path.name}.{os.getpid()}")
+        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        os.replace(tmp, path)
+
+    @classmethod
+    def load(cls, path: str | Path = BUNDLED) -> Abstainer:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        if data.get("format") != FORMAT:
+            raise ValueError(f"{path} is not an abstention model of format {FORMAT}")
+        return cls(tuple(data["features"]), np.array(data["mean"]), np.array(data["scale"]),
+                   np.array(data["weights"]), float(data["intercept"]), float(data["threshold"]),
+                   data["encoder"], data.get("card", {}))
+
+    @staticmethod
+    def fingerprint(path: str | Path = BUNDLED) -> str:
+        """What the index manifest records of the model in use."""
+        digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
+        return f"{Path(path).name}@{digest}"
+
+
+@lru_cache(maxsize=4)
+def bundled_for(encoder: str, path: str | Path = BUNDLED) -> Abstainer | None:
+    """The shipped model when it was fitted on this encoder's cosines and reads
+    the features search computes; else None (the hand bars apply)."""
+    from .evidence import FEATURES
+
+    path = Path(path)
+    if not path.exists():
+        return None
+    model = Abstainer.load(path)
+    return model if model.encoder == encoder and model.features == FEATURES else None
+
+
+def calibration_error(p: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
+    """Expected calibration error: |mean predicted - share right| over equal-width
+    bins, weighted by how many predictions fall in each."""
+    p, y = np.asarray(p, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    edges = np.linspace(0, 1, bins + 1)
+    which = np.clip(np.digitize(p, edges[1:-1]), 0, bins - 1)
+    total = 0.0
+    for b in range(bins):
+        inside = which == b
+        if inside.any():
+            total += inside.sum() * abs(p[inside].mean() - y[inside].mean())
+    return float(total / max(len(p), 1))

@@ -1,0 +1,148 @@
+"""Saved Chinese news pages: the article's text, title, author and date,
+without navigation, comments, ads, related links or the editor's line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rag import CorpusError, load_corpus
+from rag.ingest import webpage
+
+pytest.importorskip("trafilatura")
+
+NAV = ('<div class="nav"><ul><li><a href="/">首页</a></li><li><a href="/politics">时政</a></li>'
+       '<li><a href="/opinion">观点</a></li><li><a href="/finance">财经</a></li>'
+       '<li><a href="/society">社会</a></li></ul></div>')
+RELATED = ('<div class="related"><h2>相关新闻</h2><ul>'
+           '<li><a href="/a.html">全国总工会召开会议部署工运史宣传工作</a></li>'
+           '<li><a href="/b.html">劳模工匠进校园活动在京启动</a></li>'
+           '<li><a href="/c.html">多地工会开展职工书屋建设</a></li></ul></div>')
+COMMENTS = ('<div class="comments"><h3>网友评论</h3>'
+            '<div class="comment"><span>网友123</span><p>写得很好，支持加强宣传！希望多出这样的'
+            '文章，让更多人了解这段历史。</p></div>'
+            '<div class="comment"><span>热心读者</span><p>工人阶级是国家的领导阶级，历史值得铭记，'
+            '点赞，转发给身边的朋友们一起学习。</p></div></div>')
+ADS = ('<div class="right"><div class="ad">广告 <a href="http://ad.example.com">限时优惠 点击购买 '
+       '理财产品年化收益高</a></div><div class="hot"><h3>热点排行</h3><ol><li><a>高温天气持续 '
+       '各地采取措施</a></li><li><a>暑期旅游市场火热</a></li></ol></div></div>')
+FOOTER = ('<div class="footer"><p>关于我们 | 报社招聘 | 广告服务 | 合作加盟</p>'
+          '<p>版权所有，未经书面授权禁止使用 Copyright &copy; 2025 all rights reserved</p></div>')
+BOILERPLATE = ("首页", "相关新闻", "网友", "广告", "热点排行", "版权所有", "责编", "责任编辑")
+
+
+def _paragraphs(article) -> str:
+    heads = {s.start for s in article.sections}
+    out, pos = [], 0
+    for text in article.body.split("\n\n"):
+        out.append(f"<h2>{text}</h2>" if pos in heads else f'<p style="text-indent:2em">{text}</p>')
+        pos += len(text) + 2
+    return "\n".join(out)
+
+
+def people_page(article) -> bytes:
+    """Shaped like a people.com.cn article, saved in its GB2312 encoding."""
+    html = f"""<!DOCTYPE html><html><head>
+<meta http-equiv="content-type" content="text/html;charset=GB2312"/>
+<title>{article.title}--观点--人民网</title>
+<meta name="keywords" content="工运史 宣传"/>
+<meta name="author" content="{article.author}"/>
+<meta name="source" content="来源：工人日报"/>
+<meta name="publishdate" content="2025-06-30"/>
+<link rel="canonical" href="http://opinion.people.com.cn/n1/2025/0630/c1003-40000000.html"/>
+</head><body>{NAV}
+<div class="path"><a href="/">人民网</a>&gt;&gt;<a href="/opinion">观点</a></div>
+<div class="layout"><div class="col-1"><div class="rm_txt_con">
+<h1>{article.title}</h1><h4 class="sub">{article.deck}</h4>
+<div class="sou">{article.author}<br/>2025年06月30日06:58 | 来源：<a href="/">工人日报</a></div>
+<div class="rm_txt_con" id="rwb_zw">
+{_paragraphs(article)}
+<p>{article.byline}</p>
+</div><div class="edit">(责编：王伟、李娜)</div></div>
+<div class="share">分享让更多人看到 <a>微信</a> <a>微博</a></div>{RELATED}{COMMENTS}</div>
+{ADS}</div>{FOOTER}</body></html>"""
+    return html.encode("gb18030")
+
+
+PARAS = [
+    "近日，多地工会组织开展“送清凉”活动，走访慰问快递员、外卖送餐员、网约车司机等灵活就业人员，"
+    "为他们送去防暑降温用品和节日祝福。",
+    "在市总工会的组织下，各级工会干部深入快递网点和外卖站点，详细了解灵活就业人员的工作和生活情况，"
+    "倾听他们的意见和建议。",
+    "“工会的关心让我们感到很温暖。”一位从业五年的外卖送餐员说，他希望工会今后能多组织一些技能培训。",
+    "据了解，今年以来该市已建成户外劳动者服务站点三百余个，为灵活就业人员提供休息、饮水、充电等服务。",
+]
+
+
+def workercn_page() -> str:
+    """Shaped like a workercn.cn news article: credit line in the text, bold
+    subheadings, 责任编辑 at the end, comments and related links around it."""
+    return f"""<!DOCTYPE html><html><head><meta charset="utf-8">
+<title>多地工会为灵活就业人员送清凉_中工网</title>
+<meta property="article:published_time" content="2025-07-02T07:30:00+08:00">
+<meta property="og:site_name" content="中工网">
+</head><body>{NAV}
+<div class="main"><div class="left">
+<h1 class="title">多地工会为灵活就业人员送清凉</h1>
+<div class="signdate">2025-07-02 07:30 来源：工人日报</div>
+<div class="ccontent">
+<p>本报记者 张伟 通讯员 李娜</p>
+<p>{PARAS[0]}</p>
+<p><strong>深入一线听心声</strong></p>
+<p>{PARAS[1]}</p>
+<p>{PARAS[2]}</p>
+<p><strong>服务站点暖人心</strong></p>
+<p>{PARAS[3]}</p>
+<p>责任编辑：王伟</p>
+</div>
+{RELATED}{COMMENTS}</div>{ADS}</div>{FOOTER}</body></html>"""
+
+
+@pytest.fixture(scope="module")
+def seed_article():
+    from conftest import BUNDLED_CORPUS
+
+    return {a.id: a for a in load_corpus(BUNDLED_CORPUS)}["labour-movement-history"]
+
+
+def test_a_people_com_cn_page_gives_the_article_exactly(tmp_path, seed_article):
+    path = tmp_path / "labour.html"
+    path.write_bytes(people_page(seed_article))
+    (article,) = webpage.load(path, "labour")
+    assert article.body == seed_article.body  # no nav, comments, ads, related links, 责编
+    assert article.sections == seed_article.sections  # <h2> headings kept as sections
+    assert (article.title, article.author, article.deck) == (
+        seed_article.title, "罗荣波", "弘扬光荣传统，加强党领导的中国工人运动史宣传")
+    assert (article.date, article.source) == ("2025-06-30", "工人日报")
+    assert article.url == "http://opinion.people.com.cn/n1/2025/0630/c1003-40000000.html"
+    assert article.byline == "（作者单位：中国工人出版社）"
+    assert article.affiliation == "中国工人出版社"
+
+
+def test_a_workercn_page_with_credit_line_and_bold_subheadings(tmp_path):
+    path = tmp_path / "news" / "songqingliang.htm"
+    path.parent.mkdir()
+    path.write_text(workercn_page(), encoding="utf-8")
+    (article,) = load_corpus(tmp_path)
+    assert article.id == "news/songqingliang"
+    assert article.title == "多地工会为灵活就业人员送清凉"
+    assert (article.author, article.byline) == ("张伟、李娜", "本报记者 张伟 通讯员 李娜")
+    assert article.date == "2025-07-02"
+    assert [s.heading for s in article.sections] == ["深入一线听心声", "服务站点暖人心"]
+    assert [p.text for p in article.paragraphs()] == PARAS
+    assert not any(word in article.body for word in BOILERPLATE)
+
+
+def test_a_page_without_main_text_is_a_one_line_problem(tmp_path):
+    (tmp_path / "index.html").write_text(
+        f"<html><head><title>首页</title></head><body>{NAV}{ADS}{FOOTER}</body></html>",
+        encoding="utf-8")
+    (tmp_path / "empty.htm").write_bytes(b"")
+    (tmp_path / "ok.md").write_text("# 标题\n\n正文。\n", encoding="utf-8")
+    with pytest.raises(CorpusError) as err:
+        load_corpus(tmp_path)
+    problems = sorted(err.value.problems)
+    assert len(problems) == 2 and all("no main text" in p for p in problems)
+    assert Path(problems[0]).name.startswith("empty.htm") or "empty.htm" in problems[0]
+    assert "index.html" in problems[1]
