@@ -46,6 +46,7 @@ from .search import (
     Retriever,
     Rule,
 )
+from .search.bylines import printed as printed_byline
 from .text import normalize
 from .types import Article, Chunk, Hit, Paragraph, SearchResult, Section
 
@@ -99,5 +100,6 @@ __all__ = [
     "load_corpus",
     "load_encoder",
     "normalize",
+    "printed_byline",
     "split_sentences",
 ]

@@ -50,6 +50,8 @@ def answer_to_text(answer, retriever=None) -> str:
             lines += [f"  - {h.citation}：{h.text}" for h in answer.closest]
         return "\n".join(lines)
     lines = [UNSURE_MESSAGE, ""] if answer.unsure else []
+    if answer.unmentioned:
+        lines += [f"（以下段落未提及{'、'.join(f'“{n}”' for n in answer.unmentioned)}）"]
     lines += [f"「{c.quote}」[{c.n}]" for c in answer.citations]
     lines += ["", "来源："]
     for c in answer.citations:
