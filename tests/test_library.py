@@ -89,7 +89,10 @@ def test_add_embeds_only_the_new_articles_passages(library):
 
 def test_add_a_folder_keeps_its_layout(library, tmp_path):
     corpus, index, new = library
+    (new / "photo.jpg").write_bytes(b"\xff\xd8\xff")  # not an article: left alone
+    (new / "README.md").write_text("这个文件夹里是鸟类的文章。", encoding="utf-8")
     report = add_files([new], corpus, index, **BUILD)
+    assert report.problems == ()
     assert sorted(f.file for f in report.added) == ["added/new/cassowary.txt", "added/new/emu.md"]
     assert report.articles == 2
     assert {"added/new/emu", "added/new/cassowary"} <= set(index_ids(index))

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ..index import BuildReport, build_index
-from ..ingest import CorpusError, loader_for, suffixes, walk
+from ..ingest import CorpusError, Skipped, loader_for, suffixes, walk
 from ..ingest.duplicates import Duplicate, content_key
 from ..ingest.exclusions import Exclusion
 from .changes import Changes, free_path, is_companion, library_lock
@@ -33,14 +33,8 @@ ADDED_FOLDER = "added"
 
 
 @dataclass(frozen=True)
-class Problem:
-    """A file that was not added, and why."""
-
-    path: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.reason}"
+class Problem(Skipped):
+    """A file that was not added (`path`, as given), and why (`reason`)."""
 
     def to_dict(self) -> dict:
         return {"path": self.path, "reason": self.reason}
@@ -102,8 +96,9 @@ def add_files(paths, corpus_dir: str | Path, index_dir: str | Path, *,
     """Add the article files (or folders of them) at `paths` to the corpus
     folder and update the index; `build_options` go to `build_index`
     (encoder, model, backend, progress…; the index's model by default)."""
-    if isinstance(paths, (str, Path)):
-        paths = [paths]
+    paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
+    if not paths:
+        raise ValueError("give at least one file or folder to add")
     corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
     if corpus_dir.exists() and not corpus_dir.is_dir():
         raise ValueError(f"corpus {corpus_dir} is not a folder")
@@ -147,10 +142,13 @@ def _expand(paths, corpus_dir: Path, problems: list[Problem]):
             files, skipped = walk(path)
             problems.extend(Problem(s.path, s.reason) for s in skipped)
             folder = PurePosixPath(ADDED_FOLDER, path.resolve().name.lstrip(".") or "folder")
+            wanted = set(suffixes())
             for file in files:
-                if is_companion(file) or file.stem.upper().startswith("README"):
-                    continue  # a page manifest travels with its page; READMEs are not read
-                yield file, folder / file.relative_to(path).as_posix()
+                # As when a corpus folder is read: other files (images, a page
+                # manifest, which travels with its page, READMEs) are not articles.
+                if (file.suffix.lower() in wanted and not is_companion(file)
+                        and not file.stem.upper().startswith("README")):
+                    yield file, folder / file.relative_to(path).as_posix()
         elif is_companion(path):
             pages = [p for p in path.parent.iterdir() if not is_companion(p)
                      and p.name.startswith(path.name.removesuffix(".page.yaml") + ".")]
@@ -168,7 +166,11 @@ def _check(source: Path, dest: PurePosixPath, corpus_dir: Path, max_bytes: int,
            plan: _Plan) -> None:
     """Read `source` as it will be read from the corpus and decide: copy it,
     skip it as a duplicate, or refuse it (a Problem)."""
-    size = source.stat().st_size
+    try:
+        size = source.stat().st_size
+    except OSError as exc:
+        plan.problems.append(Problem(str(source), f"cannot be read: {exc.strerror or exc}"))
+        return
     if size > max_bytes:
         plan.problems.append(Problem(str(source), f"is {_size(size)}, over the "
                                      f"{_size(max_bytes)} limit for one file"))
