@@ -57,6 +57,7 @@ from .search import (
     Retriever,
     Rule,
 )
+from .search.bylines import printed as printed_byline
 from .text import normalize
 from .types import Article, Chunk, Hit, Paragraph, SearchResult, Section
 
@@ -117,6 +118,7 @@ __all__ = [
     "load_corpus",
     "load_encoder",
     "normalize",
+    "printed_byline",
     "remove_articles",
     "split_sentences",
 ]

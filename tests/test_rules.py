@@ -171,6 +171,14 @@ def case_byline_hit(seed, small):
     assert _first_kind(off(seed, "byline_hit"), "胡玉玲是哪个单位的？") == "passage"
 
 
+def case_named_entity(seed, small):
+    # Keyword scores alone: the hash encoder's cosines are noise.
+    question = "新疆工会怎样培养技能人才？"
+    assert seed.search(question, k=3, mode="bm25").hits[0].article_id == "xinjiang-union-work"
+    assert off(seed, "named_entity").search(question, k=3, mode="bm25").hits[0].article_id \
+        == "unions-vocational-colleges"
+
+
 CASES = {name.removeprefix("case_"): fn for name, fn in globals().items()
          if name.startswith("case_")}
 

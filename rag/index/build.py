@@ -264,6 +264,7 @@ class _Job:
             "chunks": len(chunks),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "versions": _versions(),
+            "abstention_model": _abstention_model(model_name),
         }
         save_index(index_dir, StoredIndex(manifest, articles, chunks, keys, vectors, store,
                                           bm25, tokens))
@@ -313,6 +314,14 @@ RECIPE = {
 }
 # What a passage's cached tokens depend on, besides its text.
 TOKEN_RECIPE = {k: RECIPE[k] for k in ("tokenizer", "stopwords")}
+
+
+def _abstention_model(model_name: str) -> str | None:
+    """The learned abstention searches of this index will use (name@sha), if any:
+    what answers were withdrawn by is part of what an index was built for."""
+    from ..search.abstainer import BUNDLED, Abstainer, bundled_for
+
+    return Abstainer.fingerprint(BUNDLED) if bundled_for(model_name) is not None else None
 
 
 def _versions() -> dict:

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from ..encoders import Encoder, load_encoder
+from ..encoders.batching import BatchingEncoder
 from ..index import (
     DEFAULT_INDEX,
     IndexLoadError,
@@ -47,7 +48,9 @@ class Retriever:
     def __init__(self, stored: StoredIndex, encoder: Encoder,
                  params: RetrievalParams = DEFAULT_PARAMS):
         self.stored = stored
-        self.encoder = encoder
+        # Safe to share between threads (a chat server's requests): one thread
+        # encodes at a time, batching what the others wait to encode.
+        self.encoder = encoder if isinstance(encoder, BatchingEncoder) else BatchingEncoder(encoder)
         self.params = params
         self.manifest = stored.manifest
         self.store = stored.store
