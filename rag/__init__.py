@@ -8,7 +8,8 @@ The package in the order a question meets it: `ingest` (files -> articles,
 a loader a format), `index` (articles -> passages -> one index folder with a
 manifest; a vector-store interface with FAISS behind it), `encoders`,
 `search` (a `Query` analysed once, then named stages and rules), `answer`
-(quoted sentences with citations), and the shells: `cli` and `ui.py`.
+(quoted sentences with citations), `library` (add files, remove and list
+articles), and the shells: `cli` and `ui.py`.
 """
 
 from .answer import (
@@ -36,6 +37,16 @@ from .index import (
     split_sentences,
 )
 from .ingest import CorpusError, Loader, load_corpus
+from .library import (
+    MAX_FILE_BYTES,
+    AddReport,
+    ArticleEntry,
+    RemoveReport,
+    UnknownArticleError,
+    add_files,
+    list_articles,
+    remove_articles,
+)
 from .search import (
     CATALOGUE,
     MAX_K,
@@ -65,13 +76,16 @@ __all__ = [
     "ABSTAIN_MESSAGE_EN",
     "CATALOGUE",
     "LOW_RELEVANCE",
+    "MAX_FILE_BYTES",
     "MAX_K",
     "MAX_QUESTION_CHARS",
     "MODES",
     "UNSURE_MESSAGE",
     "UNSURE_MESSAGE_EN",
+    "AddReport",
     "Answer",
     "Article",
+    "ArticleEntry",
     "BuildReport",
     "ChunkParams",
     "Chunk",
@@ -83,6 +97,7 @@ __all__ = [
     "Loader",
     "Paragraph",
     "Query",
+    "RemoveReport",
     "RetrievalParams",
     "Retriever",
     "Rule",
@@ -90,16 +105,20 @@ __all__ = [
     "Section",
     "SentenceTransformerEncoder",
     "StaleIndexError",
+    "UnknownArticleError",
     "VectorStore",
+    "add_files",
     "answer_question",
     "answer_to_text",
     "build_index",
     "chunk_article",
     "citation_line",
     "escape_markdown",
+    "list_articles",
     "load_corpus",
     "load_encoder",
     "normalize",
     "printed_byline",
+    "remove_articles",
     "split_sentences",
 ]

@@ -36,6 +36,7 @@ from .manifest import (
 )
 from .progress import Progress
 from .sizes import announce, large_articles
+from .sources import read_sources, sources_of, write_sources
 
 log = logging.getLogger("rag")
 
@@ -53,10 +54,13 @@ class BuildReport:
     skipped: tuple[str, ...] = ()
     # What the user should know (an article of 48,402 passages).
     warnings: tuple[str, ...] = ()
+    # Articles left out as copies of another (ingest.duplicates.Duplicate).
+    duplicates: tuple = ()
 
     def to_dict(self) -> dict:
         data = dict(self.__dict__)
         data["skipped"], data["warnings"] = list(self.skipped), list(self.warnings)
+        data["duplicates"] = [d.to_dict() for d in self.duplicates]
         return data
 
 
@@ -180,6 +184,7 @@ class _Job:
     expected: dict = field(default_factory=dict)
     stamp: str | None = None
     skipped: tuple[str, ...] = ()
+    duplicates: tuple = ()
 
     def fresh(self, corpus: Path) -> BuildReport | None:
         """The report of an index already built from the corpus as it is, or None."""
@@ -189,13 +194,15 @@ class _Job:
         self.stamp, self.skipped = stamp_files(corpus, files), tuple(map(str, skipped))
         if (not self.force and _is_up_to_date(self.index_dir, self.expected)
                 and stamp_matches(self.index_dir, self.stamp)):
-            return _up_to_date_report(self.index_dir, self.started, self.skipped)
+            sources = read_sources(self.index_dir, self.stamp)
+            self.duplicates = sources.duplicates if sources else ()
+            return self._up_to_date()
         return None
 
     def build(self, corpus, encoder: Encoder | None, index_type: str | None) -> BuildReport:
         index_dir, expected, force = self.index_dir, self.expected, self.force
         model_name = expected["model"]
-        sources: dict = {}
+        sources, summary = {}, None
         if isinstance(corpus, Path):
             from ..ingest import read_corpus
 
@@ -203,6 +210,7 @@ class _Job:
             corpus_dir = os.path.relpath(Path(corpus).resolve(), index_dir.resolve())
             loaded = read_corpus(corpus)
             articles, sources = loaded.articles, loaded.sources
+            summary, self.duplicates = sources_of(loaded, Path(corpus)), loaded.duplicates
         else:
             corpus_dir, articles = None, list(corpus)
         if not articles:
@@ -210,9 +218,12 @@ class _Job:
         expected["corpus_fingerprint"] = corpus_fingerprint(articles)
         if not force and _is_up_to_date(index_dir, expected):
             write_stamp(index_dir, self.stamp)
-            return _up_to_date_report(index_dir, self.started, self.skipped)
+            write_sources(index_dir, self.stamp, summary)
+            return self._up_to_date()
         for line in self.skipped:
             log.warning("skipped %s", line)
+        for duplicate in self.duplicates:
+            log.warning("%s", duplicate)
 
         by_id = {a.id: a for a in articles}
         chunks = chunk_articles(articles, self.params)
@@ -258,9 +269,13 @@ class _Job:
         save_index(index_dir, StoredIndex(manifest, articles, chunks, keys, vectors, store,
                                           bm25, tokens))
         write_stamp(index_dir, self.stamp)
+        write_sources(index_dir, self.stamp, summary)
         return BuildReport(str(index_dir), len(articles), len(chunks), len(missing),
                            len(chunks) - len(missing), time.perf_counter() - self.started,
-                           False, self.skipped, tuple(warnings))
+                           False, self.skipped, tuple(warnings), self.duplicates)
+
+    def _up_to_date(self) -> BuildReport:
+        return _up_to_date_report(self.index_dir, self.started, self.skipped, self.duplicates)
 
 
 EMBED_BATCH = 256  # passages a call: progress every few seconds, batches big enough
@@ -280,10 +295,12 @@ def embed_all(encoder: Encoder, texts: list[str], *, progress: bool = True) -> n
     return out
 
 
-def _up_to_date_report(index_dir: Path, started: float, skipped=()) -> BuildReport:
+def _up_to_date_report(index_dir: Path, started: float, skipped=(),
+                       duplicates=()) -> BuildReport:
     manifest = read_manifest(index_dir)
     return BuildReport(str(index_dir), manifest["articles"], manifest["chunks"], 0,
-                       manifest["chunks"], time.perf_counter() - started, True, tuple(skipped))
+                       manifest["chunks"], time.perf_counter() - started, True, tuple(skipped),
+                       duplicates=tuple(duplicates))
 
 
 # How index texts are made; a change here makes older indexes stale.
