@@ -34,7 +34,7 @@ from .manifest import (
     corpus_fingerprint,
     read_manifest,
 )
-from .progress import Progress
+from .progress import Progress, ProgressReport
 from .sizes import announce, large_articles
 from .sources import read_sources, sources_of, write_sources
 
@@ -124,7 +124,7 @@ def build_index(
     encoder: Encoder | None = None,
     params: ChunkParams | None = None,
     index_type: str | None = None,
-    progress: bool = True,
+    progress: bool | ProgressReport = True,
     force: bool = False,
     backend: str = "torch",
     lock_wait: float | None = None,
@@ -133,7 +133,9 @@ def build_index(
 
     One build at a time per folder: a second waits up to `lock_wait` seconds
     (default lock.DEFAULT_WAIT, 10 min; IndexBusyError after). `progress`
-    shows a bar on a terminal, else a line every few seconds on stderr."""
+    shows a bar on a terminal, else a line every few seconds on stderr; a
+    function `progress(what, done, total)` is called instead, as each step
+    (embedding passages, tokenizing them, building the vector index) goes on."""
     corpus = _checked_corpus(corpus)
     if not isinstance(index_dir, (str, os.PathLike)):
         raise ValueError(f"index_dir must be a folder path, not {type(index_dir).__name__}")
@@ -178,7 +180,7 @@ class _Job:
     started: float
     index_dir: Path
     params: ChunkParams
-    progress: bool
+    progress: bool | ProgressReport
     force: bool
     backend: str
     expected: dict = field(default_factory=dict)
@@ -281,7 +283,8 @@ class _Job:
 EMBED_BATCH = 256  # passages a call: progress every few seconds, batches big enough
 
 
-def embed_all(encoder: Encoder, texts: list[str], *, progress: bool = True) -> np.ndarray:
+def embed_all(encoder: Encoder, texts: list[str], *,
+              progress: bool | ProgressReport = True) -> np.ndarray:
     """Embed `texts` in batches, reporting progress (a bar on a terminal,
     else a line every few seconds). Longest first, as sentence-transformers
     orders one call's texts, so that each batch pads to similar lengths."""
