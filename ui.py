@@ -16,9 +16,11 @@ import threading
 import time
 from pathlib import Path
 
-from chatapp import limits, render
+from chatapp import articles, limits, render, upload
+from chatapp.labels import labels
 from chatapp.static import CSS, HEAD, JS
-from rag import answer_question
+from chatapp.upload import Library
+from rag import MAX_FILE_BYTES, Retriever, answer_question
 
 TITLE = "报纸文章问答"
 INTRO = ("用中文（简体或繁體）或英文提问。回答只摘录文章原句，句后的数字是出处："
@@ -31,7 +33,9 @@ EXAMPLES = [
     "What should the revision of the Social Insurance Law make clear?",
 ]
 MODE_CHOICES = [("混合（推荐）", "hybrid"), ("语义", "dense"), ("关键词", "bm25")]
-MAX_LISTED = 500  # articles listed in the 文章 tab
+# Gradio's own limit on an uploaded file: it refuses the whole batch, so it sits
+# above rag's limit for one file (MAX_FILE_BYTES), which is reported file by file.
+UPLOAD_CEILING = 2 * MAX_FILE_BYTES
 BUSY = {"zh": "服务器正忙，请稍后再试。",
         "en": "The server is busy; please try again in a few seconds."}
 BUSY_API = "busy: too many questions are waiting; try again in a few seconds"
@@ -39,24 +43,31 @@ BUSY_API = "busy: too many questions are waiting; try again in a few seconds"
 __all__ = ["create_app", "launch_options", "main"]
 
 
-def launch_options() -> dict:
-    """What launch() needs besides the app: Gradio 6 takes the page's style there."""
+def launch_options(*, uploads: bool = True) -> dict:
+    """What launch() needs besides the app: Gradio 6 takes the page's style
+    there, and the size of file it accepts. Its limit refuses a whole batch
+    when one file is over it, so it is set above rag's per-file limit, which
+    the upload reports file by file; with uploads off, no file is accepted."""
     import gradio as gr
 
-    return {"css": CSS, "head": HEAD,
+    return {"css": CSS, "head": HEAD, "max_file_size": UPLOAD_CEILING if uploads else 0,
             "theme": gr.themes.Default(primary_hue="blue", secondary_hue="slate")}
 
 
-def create_app(retriever, *, admission: limits.Admission | None = None):
-    """The Gradio app over `retriever`. `admission` bounds how many questions
-    are answered at once and how long one may wait (limits.Admission)."""
+def create_app(library: Library | Retriever, *, admission: limits.Admission | None = None):
+    """The Gradio app over `library` (or a bare retriever: no uploads).
+    `admission` bounds how many questions are answered at once and how long
+    one may wait (limits.Admission)."""
     import gradio as gr
 
+    library = library if isinstance(library, Library) else Library(library)
     admission = admission or limits.Admission()
 
     def answer(question, k, mode, history):
+        retriever = library.retriever  # one index for the whole request, uploads or not
         with admission.slot():
-            return answer_question(retriever, question, k=k, mode=mode, history=history)
+            return retriever, answer_question(retriever, question, k=k, mode=mode,
+                                              history=history)
 
     def ask(question: str, k: int = 5, mode: str = "hybrid",
             history: list[str] | None = None) -> dict:
@@ -67,7 +78,7 @@ def create_app(retriever, *, admission: limits.Admission | None = None):
             question = limits.check_question(question)
             k, mode = limits.check_k(k), limits.check_mode(mode)
             history = limits.check_history(history)
-            return answer(question, k, mode, history).to_dict()
+            return answer(question, k, mode, history)[1].to_dict()
         except limits.Busy:
             raise gr.Error(BUSY_API, print_exception=False) from None
         except ValueError as error:  # BadRequest, or rag refusing the input
@@ -84,7 +95,7 @@ def create_app(retriever, *, admission: limits.Admission | None = None):
         # The question shows at once, with a short "searching" line under it.
         yield render.thread_html([*turns, turn]), turns, asked, ""
         try:
-            result = answer(question, int(k), mode, asked)
+            retriever, result = answer(question, int(k), mode, asked)
             done = render.Turn(turn.id, question, render.answer_html(retriever, result, turn.id),
                                result.language)
         except limits.Busy:
@@ -95,15 +106,14 @@ def create_app(retriever, *, admission: limits.Admission | None = None):
         # Earlier questions come from state, not the page: they are kept as typed.
         yield render.thread_html([*turns, done]), [*turns, done], [*asked, question], ""
 
-    listed = retriever.articles[:MAX_LISTED]  # a big archive is searched, not browsed
-    rows = [[a.title, render.byline_shown(a)] for a in listed]
-    total = len(retriever.articles)
-    shown = f"共 {total} 篇，列出前 {MAX_LISTED} 篇。" if total > MAX_LISTED else f"共 {total} 篇。"
-    first = listed[0].id if len(listed) else None
-    with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
+    shown = articles.listing(library.retriever)
+    say = labels("zh")
+    with gr.Blocks(title=TITLE, analytics_enabled=False,
+                   delete_cache=(3600, 3600) if library.uploads else None) as demo:
         gr.Markdown(f"## {TITLE}\n{INTRO}")
         turns = gr.State([])  # this session's turns (render.Turn)
         asked = gr.State([])  # this session's questions, as typed
+        listed = gr.State(shown.ids)  # the article of each row of this page's table
         with gr.Tab("问答"):
             thread = gr.HTML(render.thread_html([], PLACEHOLDER), elem_id="thread",
                              js_on_load=JS)
@@ -118,27 +128,56 @@ def create_app(retriever, *, admission: limits.Admission | None = None):
                 k = gr.Slider(*limits.K_RANGE, value=5, step=1, label="检索的段落数")
                 mode = gr.Radio(MODE_CHOICES, value="hybrid", label="检索方式")
         with gr.Tab("文章"):
-            gr.Markdown(shown)
-            table = gr.Dataframe(rows, headers=["标题", "作者"], interactive=False, wrap=True,
-                                 column_widths=["62%", "38%"], elem_id="articles")
-            pick = gr.Dropdown([(a.title, a.id) for a in listed], value=first, label="查看全文",
-                               elem_id="pick")
-            full = gr.HTML(render.article_html(retriever, first, "从上面的列表中选择一篇文章。"),
-                           elem_id="article")
+            if library.uploads:
+                gr.Markdown(say["upload_hint"].format(types=upload.types_text(),
+                                                      limit=upload.size_text(library.max_bytes)),
+                            elem_id="upload-hint")
+                # No file_types: Gradio's page would leave out a dropped file of
+                # another type without a word; the upload says why instead.
+                files = gr.File(file_count="multiple", label=say["upload"], elem_id="upload",
+                                height=150)
+                status = gr.HTML("", elem_id="upload-status")
+            count = gr.Markdown(shown.summary, elem_id="count")
+            table = gr.Dataframe(shown.rows, headers=["标题", "作者"], interactive=False,
+                                 wrap=True, column_widths=["62%", "38%"], elem_id="articles")
+            pick = gr.Dropdown(shown.choices, value=shown.first, label="查看全文", elem_id="pick")
+            full = gr.HTML(render.article_html(library.retriever, shown.first,
+                                               "从上面的列表中选择一篇文章。"), elem_id="article")
 
-        def choose(event: gr.SelectData):
+        def choose(event: gr.SelectData, ids):
             if isinstance(event.index, (list, tuple)) and event.index:
-                return listed[int(event.index[0])].id
+                return ids[int(event.index[0])]
             title = (event.row_value or [event.value])[0]  # Gradio gives the row, not its index
-            return next((a.id for a in listed if a.title == title), gr.skip())
+            retriever = library.retriever
+            return next((i for i in ids if retriever.article(i).title == title), gr.skip())
 
         # Gradio passes the click by the parameter's type; a string annotation
         # (this module's `from __future__ import annotations`) would not resolve.
         choose.__annotations__["event"] = gr.SelectData
 
-        table.select(choose, None, pick, api_visibility="private")
-        pick.change(lambda i: render.article_html(retriever, i), pick, full,
+        def refresh(first=None, added=()):
+            """The list as the library holds it now; the picker on `first`."""
+            now = articles.listing(library.retriever, also=added)
+            return (now.summary, now.rows, gr.Dropdown(choices=now.choices,
+                                                       value=first or now.first), now.ids)
+
+        table.select(choose, listed, pick, api_visibility="private")
+        pick.change(lambda i: render.article_html(library.retriever, i), pick, full,
                     api_visibility="private")
+        # A page opened after an upload lists the articles as they are now.
+        demo.load(refresh, None, [count, table, pick, listed], api_visibility="private",
+                  show_progress="hidden")
+        if library.uploads:
+            # Gradio finds the progress tracker by this default.
+            def add(paths, progress=gr.Progress()):  # noqa: B008
+                done = upload.upload(library, paths, progress=progress)
+                if not done.added:
+                    return done.html, gr.skip(), gr.skip(), gr.skip(), gr.skip(), None
+                return done.html, *refresh(done.added[0], done.added), None
+
+            # One upload at a time; the progress shows on the drop area.
+            files.upload(add, files, [status, count, table, pick, listed, files],
+                         api_visibility="private", concurrency_limit=1, show_progress_on=files)
         for event in (box.submit, send.click):
             # No progress overlay: the thread shows the question and a searching line.
             event(respond, [box, turns, asked, k, mode], [thread, turns, asked, box],
@@ -199,17 +238,18 @@ def main(argv: list[str] | None = None) -> None:
                         help="seconds a question may wait for a worker before 'busy'")
     parser.add_argument("--max-queue", type=int, default=32,
                         help="questions that may wait at once before 'busy'")
+    parser.add_argument("--no-upload", action="store_true",
+                        help="no adding of articles from the page (a read-only deployment)")
     args = parser.parse_args(argv)
     logins = read_auth(args.auth, args.auth_file)
-    if not logins and (args.share or not is_loopback(args.host)):
+    public = args.share or not is_loopback(args.host)
+    if not logins and public:
         where = "a public share link" if args.share else f"{args.host}"
         print(f"warning: serving on {where} without a login: anyone who can reach it can use "
               "the app; pass --auth user:password (or RAG_AUTH, --auth-file)",
               file=sys.stderr, flush=True)
+    uploads = upload_setting(args, logins, public)
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-
-    from rag import Retriever
-
     started = time.perf_counter()
     print(f"Loading the index at {args.index} (building it from {args.corpus} if needed)…",
           file=sys.stderr, flush=True)
@@ -220,9 +260,27 @@ def main(argv: list[str] | None = None) -> None:
     # While the page loads, so that the first questions do not wait ~3 s.
     threading.Thread(target=retriever.warm_up, name="rag-warm-up", daemon=True).start()
     admission = limits.Admission(args.workers, args.max_queue, args.max_wait)
-    create_app(retriever, admission=admission).launch(
-        server_name=args.host, server_port=args.port, share=args.share, **launch_options(),
-        auth=logins or None, max_threads=admission.workers + admission.queue + 8)
+    library = Library(retriever, index_dir=args.index, corpus_dir=args.corpus if uploads else None)
+    create_app(library, admission=admission).launch(
+        server_name=args.host, server_port=args.port, share=args.share,
+        **launch_options(uploads=uploads), auth=logins or None,
+        max_threads=admission.workers + admission.queue + 8)
+
+
+def upload_setting(args, logins, public: bool) -> bool:
+    """Whether the page may add articles: not with --no-upload, not for
+    anyone on the network without a login (they would write into the corpus
+    folder), and not when there is no corpus folder to add to."""
+    why = None
+    if args.no_upload:
+        return False
+    if public and not logins:
+        why = "the app is reachable from other machines without a login (pass --auth)"
+    elif not Path(args.corpus).is_dir():
+        why = f"there is no corpus folder {args.corpus} to add them to"
+    if why:
+        print(f"uploads are off: {why}", file=sys.stderr, flush=True)
+    return why is None
 
 
 if __name__ == "__main__":

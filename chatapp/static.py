@@ -93,6 +93,20 @@ details.low li{margin:6px 0}
 #composer .block{border:none !important;box-shadow:none !important;padding:0 !important;
   background:none !important}
 #composer button{height:44px;align-self:center}
+#upload-hint{font-size:13.5px;color:var(--body-text-color-subdued)}
+#upload-hint p{margin:0}
+#upload-status{padding:0 !important;border:none !important;background:none !important}
+#upload-status .html-container{padding:0 !important}
+.upload-report{font-size:14px;line-height:1.7;margin:2px 0 6px}
+.upload-report ul{margin:2px 0 6px;padding-left:1.3em}
+.upload-report p{margin:0}
+.upload-head{font-weight:600}
+.upload-head.ok{color:#166534}
+.upload-sub{margin-top:8px !important;color:var(--body-text-color-subdued);font-size:13px}
+.upload-report .file{font-weight:600;overflow-wrap:anywhere}
+.upload-report .where,.upload-report .by,.upload-report .n{color:var(--body-text-color-subdued);
+  font-size:13px;margin-left:6px}
+.upload-problems li{color:#9a3412}
 .doc{max-width:42em;font-size:16.5px;line-height:1.85}
 .doc h2{font-size:22px;line-height:1.4;margin:8px 0}
 .doc .deck{font-size:17px;color:var(--body-text-color-subdued)}

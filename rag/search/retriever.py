@@ -31,6 +31,7 @@ from ..index import (
     read_manifest,
     recorded_corpus,
 )
+from ..index.progress import ProgressReport
 from ..types import Article, Hit, SearchResult
 from . import crosslingual, places
 from .abstainer import bundled_for
@@ -74,7 +75,7 @@ class Retriever:
         model: str | None = None,
         encoder: Encoder | None = None,
         rebuild: bool = True,
-        progress: bool = True,
+        progress: bool | ProgressReport = True,
         params: RetrievalParams = DEFAULT_PARAMS,
         backend: str = "torch",
     ) -> Retriever:
