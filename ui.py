@@ -2,8 +2,9 @@
 
 A thin shell: retrieval and answer building live in `rag`; `chatapp/` turns an
 `Answer` into escaped HTML (render.py), says it in the question's language
-(labels.py), and bounds what a request may ask and how long it may wait
-(limits.py). This file lays out the page and starts the server.
+(labels.py), bounds what a request may ask and how long it may wait
+(limits.py), lists the articles (articles.py) and adds uploaded ones
+(upload.py). This file lays out the page and starts the server.
 """
 
 from __future__ import annotations

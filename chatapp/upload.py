@@ -75,10 +75,10 @@ class Library:
         return None
 
     def add(self, paths, *, progress=False, language: str = "zh") -> AddReport:
-        """Add the files at `paths`; the problems of the report name those
-        the app refused too, in the order given. `progress` is rag's: a function (what, done, total).
-        A failure of the whole batch (the corpus folder busy or not
-        writable) raises, and the library is as it was."""
+        """Add the files at `paths`; the report's problems name those the
+        app refused too, in the order given. `progress` is rag's: a function
+        (what, done, total). A failure of the whole batch (the corpus folder
+        busy or not writable) raises, and the library is as it was."""
         if not self.uploads:
             raise RuntimeError("uploads are off in this app")
         say = labels(language)

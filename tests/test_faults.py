@@ -153,6 +153,22 @@ def test_no_progress_lines_when_asked_for_none(tmp_path, small_corpus, capsys, m
     assert "rag:" not in capsys.readouterr().err
 
 
+def test_a_function_is_told_each_step_instead(tmp_path, small_corpus, capsys, monkeypatch):
+    """What the chat's upload shows: each step from 0 to its total, nothing on stderr."""
+    monkeypatch.setattr(progress_module, "LINE_INTERVAL", 0.0)
+    monkeypatch.setattr("rag.index.build.EMBED_BATCH", 3)
+    calls = []
+    build_index(small_corpus, tmp_path / "index", encoder=SlowEncoder(64),
+                progress=lambda *step: calls.append(step))
+    steps = list(dict.fromkeys(what for what, _, _ in calls))
+    assert steps == ["embedding passages", "tokenizing passages", "building the vector index"]
+    embedded = [(done, total) for what, done, total in calls if what == "embedding passages"]
+    total = embedded[0][1]
+    assert embedded[0] == (0, total) and embedded[-1] == (total, total) and len(embedded) > 3
+    assert [d for d, _ in embedded] == sorted(d for d, _ in embedded)
+    assert "rag:" not in capsys.readouterr().err
+
+
 def test_a_terminal_gets_a_bar_not_lines(monkeypatch):
     import io
 

@@ -8,9 +8,11 @@ tests of the upload are in test_upload_browser.py.
 
 from __future__ import annotations
 
+import gc
 import shutil
 import sys
 import threading
+import weakref
 from pathlib import Path
 
 import pytest
@@ -37,7 +39,8 @@ author: 林晓月
 教育局表示，明年将把远程课堂扩展到美术和科学课程，并为每所学校配备新的投影设备。
 """
 GOOD_QUESTION = "山区小学的学生跟着屏幕里的老师学会了什么乐器？"
-PLAIN = ("渔港码头启用冷链仓库\n\n新建的冷链仓库可以同时存放三百吨海鲜，渔民的收购价因此提高了一成。\n\n"
+PLAIN = ("渔港码头启用冷链仓库\n\n"
+         "新建的冷链仓库可以同时存放三百吨海鲜，渔民的收购价因此提高了一成。\n\n"
          "仓库由合作社管理，夜间也有工作人员值守。\n")
 PLAIN_QUESTION = "冷链仓库可以同时存放多少吨海鲜？"
 
@@ -137,6 +140,11 @@ def test_a_batch_adds_what_it_can_and_says_why_for_each_other_file(library, file
     assert "双导师管理制度" in old.citations[0].quote
     assert all(c.title != "山区小学开通远程音乐课"
                for c in answer_question(before, GOOD_QUESTION).citations)
+    # Once no request holds it, the old index goes (and its open files with it).
+    gone = weakref.ref(before)
+    del before, old
+    gc.collect()
+    assert gone() is None
 
 
 def test_a_file_already_in_the_library_is_not_added_again(library, files):
