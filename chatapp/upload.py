@@ -30,6 +30,7 @@ from .labels import labels
 from .render import esc
 
 PROGRESS_INTERVAL = 0.25  # seconds between progress updates within a step
+OPENING = "opening the new index"  # the step after rag's own, told as (OPENING, 0, 0)
 
 
 def types_text() -> str:
@@ -41,6 +42,11 @@ def types_text() -> str:
 
 def size_text(n: int) -> str:
     return f"{n / 2**20:.3g} MB" if n >= 2**20 else f"{max(n, 1) / 1024:.3g} KB"
+
+
+class NotOpened(RuntimeError):
+    """The files were added, but the new index could not be opened: the app
+    goes on searching the old one."""
 
 
 class Library:
@@ -77,8 +83,9 @@ class Library:
     def add(self, paths, *, progress=False, language: str = "zh") -> AddReport:
         """Add the files at `paths`; the report's problems name those the
         app refused too, in the order given. `progress` is rag's: a function
-        (what, done, total). A failure of the whole batch (the corpus folder
-        busy or not writable) raises, and the library is as it was."""
+        (what, done, total), told (OPENING, 0, 0) last. A failure of the
+        whole batch (the corpus folder busy or not writable) raises, and the
+        library is as it was."""
         if not self.uploads:
             raise RuntimeError("uploads are off in this app")
         say = labels(language)
@@ -93,10 +100,15 @@ class Library:
                                    max_bytes=self.max_bytes, encoder=current.encoder,
                                    progress=progress)
             if report.added:
-                fresh = Retriever.load(self.index_dir, corpus=self.corpus_dir,
-                                       encoder=current.encoder, params=current.params,
-                                       progress=progress)
-                fresh.warm_up()  # the first question after the swap does not pay for it
+                if callable(progress):
+                    progress(OPENING, 0, 0)
+                try:
+                    fresh = Retriever.load(self.index_dir, corpus=self.corpus_dir,
+                                           encoder=current.encoder, params=current.params,
+                                           progress=progress)
+                    fresh.warm_up()  # the first question after the swap does not pay for it
+                except (ValueError, RuntimeError, OSError) as error:
+                    raise NotOpened(str(error)) from error
                 self.retriever = fresh
         problems = [Problem(str(p), why) for p, why in refused] + list(report.problems)
         order = {str(p): i for i, p in enumerate(paths)}
@@ -124,16 +136,19 @@ def upload(library: Library, paths, *, progress=None, language: str = "zh") -> U
         # Tokenizing reports every passage: a step's start, its end and a few
         # updates a second are what a reader can see.
         now = time.monotonic()
-        if done in (0, total) or now - shown[0] >= PROGRESS_INTERVAL:
+        if not total:  # a step without a count: the counted work is done
+            show(1.0, desc=say.get(what, what))
+        elif done in (0, total) or now - shown[0] >= PROGRESS_INTERVAL:
             shown[0] = now
             show((done, total), desc=say.get(what, what), unit=say["unit"])
 
     show(0.0, desc=say["reading"].format(n=len(paths)))
     try:
         done = library.add(paths, progress=report, language=language)
+    except NotOpened as error:
+        return Uploaded(_alert(say["not_opened"].format(reason=error)))
     except (ValueError, RuntimeError, OSError) as error:
-        return Uploaded(f'<div class="upload-report"><p class="error" role="alert">'
-                        f'{esc(say["failed"].format(reason=error))}</p></div>')
+        return Uploaded(_alert(say["failed"].format(reason=error)))
     return Uploaded(report_html(done, library.retriever, say),
                     tuple(a.id for f in done.added for a in f.articles))
 
@@ -173,6 +188,10 @@ def report_html(report: AddReport, retriever, say: dict) -> str:
                    f'<ul class="upload-problems">{items}</ul>')
     out.append("</div>")
     return "".join(out)
+
+
+def _alert(text: str) -> str:
+    return f'<div class="upload-report"><p class="error" role="alert">{esc(text)}</p></div>'
 
 
 def _title(retriever, article_id: str) -> str:

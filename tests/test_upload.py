@@ -134,6 +134,7 @@ def test_a_batch_adds_what_it_can_and_says_why_for_each_other_file(library, file
     assert shown[0] == "正在读取 6 个文件…"
     assert "正在计算段落向量" in shown and "正在建立向量索引" in shown
     assert ((5, 5), "正在计算段落向量") in progress.calls  # only the new passages, 3 + 2
+    assert progress.calls[-1] == (1.0, "正在载入新的索引…")
 
     # The retriever a request already held still answers from the old index.
     old = answer_question(before, "职业院校应该健全什么导师制度？")
@@ -177,6 +178,19 @@ def test_a_failed_batch_says_so_and_keeps_the_index(library, files, monkeypatch)
     done = upload.upload(library, [files["good.md"]])
     assert "未能添加（another build of the index is running），文库没有改变。" in done.html
     assert library.retriever is before
+
+
+def test_an_index_that_cannot_be_opened_leaves_the_old_one_searched(library, files,
+                                                                     monkeypatch):
+    def fail(*args, **kwargs):
+        raise rag.IndexLoadError("index at index is damaged")
+
+    monkeypatch.setattr(upload.Retriever, "load", fail)
+    before = library.retriever
+    done = upload.upload(library, [files["good.md"]])
+    assert "文章已添加，但新的索引未能打开（index at index is damaged）" in done.html
+    assert library.retriever is before
+    assert (library.corpus_dir / "added" / "good.md").exists()
 
 
 def test_questions_asked_during_an_upload_are_answered_from_a_whole_index(library, files):
