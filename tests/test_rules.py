@@ -110,12 +110,6 @@ def case_low_evidence(seed, small):
     assert not off(seed, "low_evidence").search("怎么做红烧肉？", k=3).abstained
 
 
-def case_unknown_place(seed, small):
-    q = "法国的灵活就业人员怎样享受生育保险待遇？"
-    assert reason(seed, q) == "unknown_place"
-    assert reason(off(seed, "unknown_place"), q) == ""
-
-
 def case_learned_abstention(seed, small):
     """A model that doubts every answer (probability 0.1, threshold 0.5)."""
     import numpy as np
