@@ -2,7 +2,6 @@
 questions for a year, a sum or an office holder, and questions about places."""
 
 import unicodedata
-from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -18,14 +17,6 @@ from rag.text import fold, normalize, tokenize
 def can_answer(question: str, passage: str) -> bool:
     return facts.unstated(facts.asked_facts(question), passage) == ""
 
-CORPUS = Path(__file__).resolve().parents[1] / "corpus"
-
-
-@pytest.fixture(scope="module")
-def seed(tmp_path_factory):
-    index = tmp_path_factory.mktemp("kinds") / "index"
-    rag.build_index(CORPUS, index, encoder=rag.HashEncoder(), progress=False)
-    return rag.Retriever.load(index, encoder=rag.HashEncoder(), rebuild=False, progress=False)
 
 
 @pytest.mark.parametrize("mode", ["hybrid", "bm25"])

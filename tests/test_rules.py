@@ -4,15 +4,11 @@ without a case here fails `test_every_rule_has_a_case`."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 import rag
 from rag import RetrievalParams
 from rag.search import RULES
-
-CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 
 # Small articles that each hold (or lack) one kind of fact.
 ARTICLES = [
@@ -36,11 +32,6 @@ def _index(tmp_path_factory, name, corpus):
     index = tmp_path_factory.mktemp(name) / "index"
     rag.build_index(corpus, index, encoder=rag.HashEncoder(), progress=False)
     return rag.Retriever.load(index, encoder=rag.HashEncoder(), rebuild=False, progress=False)
-
-
-@pytest.fixture(scope="module")
-def seed(tmp_path_factory):
-    return _index(tmp_path_factory, "seed", CORPUS)
 
 
 @pytest.fixture(scope="module")
