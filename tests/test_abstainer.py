@@ -14,7 +14,6 @@ import rag
 from rag.search.abstainer import BUNDLED, Abstainer, bundled_for, calibration_error
 from rag.search.evidence import FEATURES, evidence
 
-CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
 
@@ -22,13 +21,6 @@ def model(intercept: float, threshold: float = 0.5, encoder: str = "hash-256") -
     n = len(FEATURES)
     return Abstainer(FEATURES, np.zeros(n), np.ones(n), np.zeros(n), intercept, threshold,
                      encoder)
-
-
-@pytest.fixture(scope="module")
-def seed(tmp_path_factory):
-    index = tmp_path_factory.mktemp("abst") / "index"
-    rag.build_index(CORPUS, index, encoder=rag.HashEncoder(), progress=False)
-    return rag.Retriever.load(index, encoder=rag.HashEncoder(), rebuild=False, progress=False)
 
 
 def test_the_shipped_model_reads_the_features_search_computes():

@@ -4,15 +4,11 @@ without a case here fails `test_every_rule_has_a_case`."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 import rag
 from rag import RetrievalParams
 from rag.search import RULES
-
-CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 
 # Small articles that each hold (or lack) one kind of fact.
 ARTICLES = [
@@ -36,11 +32,6 @@ def _index(tmp_path_factory, name, corpus):
     index = tmp_path_factory.mktemp(name) / "index"
     rag.build_index(corpus, index, encoder=rag.HashEncoder(), progress=False)
     return rag.Retriever.load(index, encoder=rag.HashEncoder(), rebuild=False, progress=False)
-
-
-@pytest.fixture(scope="module")
-def seed(tmp_path_factory):
-    return _index(tmp_path_factory, "seed", CORPUS)
 
 
 @pytest.fixture(scope="module")
@@ -108,12 +99,6 @@ def case_sentence_bonus(seed, small):
 def case_low_evidence(seed, small):
     assert reason(seed, "怎么做红烧肉？") == "low_evidence"
     assert not off(seed, "low_evidence").search("怎么做红烧肉？", k=3).abstained
-
-
-def case_unknown_place(seed, small):
-    q = "法国的灵活就业人员怎样享受生育保险待遇？"
-    assert reason(seed, q) == "unknown_place"
-    assert reason(off(seed, "unknown_place"), q) == ""
 
 
 def case_learned_abstention(seed, small):

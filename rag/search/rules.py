@@ -58,9 +58,6 @@ CATALOGUE: tuple[Rule, ...] = (
          "abstain unless the best passage holds most of the question's words or is "
          "semantically close",
          "off-topic questions"),
-    Rule("unknown_place", "abstain",
-         "abstain when the question names a place the corpus never mentions",
-         "questions restricted to a country, region, province or city"),
     Rule("office_holder", "abstain",
          "who holds an office is answered only by a passage naming that office",
          "questions asking who holds an office"),
