@@ -165,8 +165,15 @@ def create_app(library: Library | Retriever, *, admission: limits.Admission | No
         table.select(choose, listed, pick, api_visibility="private")
         pick.change(lambda i: render.article_html(library.retriever, i), pick, full,
                     api_visibility="private")
-        # A page opened after an upload lists the articles as they are now.
-        demo.load(refresh, None, [count, table, pick, listed], api_visibility="private",
+        def opened():
+            """A page opened after an upload lists the articles as they are now
+            (the page itself was built with the list as it was at the start)."""
+            if library.retriever is built_with:
+                return gr.skip(), gr.skip(), gr.skip(), gr.skip()  # no redraw, no flicker
+            return refresh()
+
+        built_with = library.retriever
+        demo.load(opened, None, [count, table, pick, listed], api_visibility="private",
                   show_progress="hidden")
         if library.uploads:
             # Gradio finds the progress tracker by this default.
