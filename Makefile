@@ -15,7 +15,7 @@ export HF_HUB_OFFLINE := 1
 
 help:
 	@echo "make setup         create .venv and install the project (CPU torch, bundled model)"
-	@echo "make run           start the chat app on the bundled corpus"
+	@echo "make run           start the chat app on the bundled corpus (ARGS=\"--port 8080\")"
 	@echo "make test          run the tests (installs headless Chromium + CJK fonts if missing)"
 	@echo "make lint          ruff"
 	@echo "make bench         quality and speed benchmarks on ../shared/eval"
@@ -50,9 +50,10 @@ browser-deps:
 	  echo "warning: no apt-get and no /usr/bin/chromium: browser tests will be skipped" >&2; \
 	fi
 
+# Options go through: make run ARGS="--port 8080 --auth reader:secret"
 run: setup
 	@if [ -f ui.py ]; then \
-	  $(PY) ui.py; \
+	  $(PY) ui.py $(ARGS); \
 	else \
 	  $(PY) -m rag build && \
 	  if [ -f rag/answer.py ]; then cmd=ask; else cmd=search; fi && \
@@ -67,7 +68,7 @@ lint: setup
 	$(PY) -m ruff check .
 
 bench: setup
-	@ran=; for b in benchmarks/quality.py benchmarks/speed.py; do \
+	@ran=; for b in benchmarks/quality.py benchmarks/speed.py benchmarks/load.py; do \
 	  if [ -f $$b ]; then echo "== $$b"; $(PY) $$b || exit $$?; ran=1; fi; \
 	done; [ -n "$$ran" ] || echo "no benchmarks yet"
 

@@ -1,34 +1,32 @@
 """Chat over the bundled newspaper articles: `python ui.py`, then open http://127.0.0.1:7860.
 
-A thin shell: retrieval and answer building live in `rag`; this file only lays
-out the page and turns an `Answer` into escaped HTML.
+A thin shell: retrieval and answer building live in `rag`; `chatapp/` turns an
+`Answer` into escaped HTML (render.py), says it in the question's language
+(labels.py), bounds what a request may ask and how long it may wait
+(limits.py), lists the articles (articles.py) and adds uploaded ones
+(upload.py). This file lays out the page and starts the server.
 """
 
 from __future__ import annotations
 
 import argparse
-import html
+import ipaddress
 import os
-import re
 import sys
 import threading
 import time
+from pathlib import Path
 
-from rag import (
-    LOW_RELEVANCE,
-    Answer,
-    Citation,
-    answer_question,
-    citation_line,
-    escape_markdown,
-    normalize,
-)
+from chatapp import articles, limits, render, upload
+from chatapp.labels import labels
+from chatapp.static import CSS, HEAD, JS
+from chatapp.upload import Library
+from rag import MAX_FILE_BYTES, Retriever, answer_question
 
 TITLE = "报纸文章问答"
-INTRO = (
-    "用中文（简体或繁體）或英文提问。回答只摘录文章原句，每句后面的 [1]、[2] 对应下方的出处；"
-    "点开出处可以在原文上下文中核对。文章里没有答案时会直说。"
-)
+INTRO = ("用中文（简体或繁體）或英文提问。回答只摘录文章原句，句后的数字是出处："
+         "悬停或点一下可预览，下方列出来源全文。文章里没有答案时会直说。")
+PLACEHOLDER = "在下面输入问题，或点一个示例问题。"
 EXAMPLES = [
     "灵活就业人员能领生育津贴吗？",
     "职业院校应该健全什么导师制度？",
@@ -36,183 +34,195 @@ EXAMPLES = [
     "What should the revision of the Social Insurance Law make clear?",
 ]
 MODE_CHOICES = [("混合（推荐）", "hybrid"), ("语义", "dense"), ("关键词", "bm25")]
-CSS = """
-.src{border-left:3px solid #d0d7de;padding:2px 10px;margin:10px 0}
-.src blockquote{margin:4px 0;padding:0;border:none}
-mark{background:#ffe58f;color:inherit}
-.src strong,.low strong{background:#d6e4ff;font-weight:600}
-.ctx p{margin:4px 0}.ctx .here{background:#f6f8fa}
-.cite{font-size:90%;color:#57606a;user-select:all}
-.low{opacity:.85}
-@media (max-width:640px){.gradio-container{padding:4px !important}}
-"""
+# Gradio's own limit on an uploaded file: it refuses the whole batch, so it sits
+# above rag's limit for one file (MAX_FILE_BYTES), which is reported file by file.
+UPLOAD_CEILING = 2 * MAX_FILE_BYTES
+BUSY = {"zh": "服务器正忙，请稍后再试。",
+        "en": "The server is busy; please try again in a few seconds."}
+BUSY_API = "busy: too many questions are waiting; try again in a few seconds"
+
+__all__ = ["create_app", "launch_options", "main"]
 
 
-MAX_LISTED = 500  # articles listed in the 文章 tab
-
-
-# -- rendering -------------------------------------------------------------------
-
-
-def highlight(text: str, terms=(), quote: str = "") -> str:
-    """Escaped `text` with `quote` in <mark> and the question's words (`terms`,
-    normalised, longest first) in <strong>."""
-    flags = [[False, False] for _ in text]
-    at = text.find(quote) if quote else -1
-    for i in range(max(at, 0), at + len(quote) if at >= 0 else 0):
-        flags[i][0] = True
-    norm = normalize(text)
-    if terms and len(norm) == len(text):  # offsets only line up when lengths agree
-        for term in terms:
-            for m in re.finditer(re.escape(term), norm):
-                for i in range(m.start(), m.end()):
-                    flags[i][1] = True
-    out, i = [], 0
-    while i < len(text):
-        j = i
-        while j < len(text) and flags[j] == flags[i]:
-            j += 1
-        piece = html.escape(text[i:j])
-        if flags[i][1]:
-            piece = f"<strong>{piece}</strong>"
-        if flags[i][0]:
-            piece = f"<mark>{piece}</mark>"
-        out.append(piece)
-        i = j
-    return "".join(out)
-
-
-def _context(retriever, c: Citation, terms) -> str:
-    """The cited paragraph between its neighbours, so the quote can be checked."""
-    article = retriever.article(c.article_id)
-    if c.kind == "byline":
-        return "".join(f"<p>{html.escape(line)}</p>" for line in c.text.splitlines())
-    paragraphs = article.paragraphs()
-    rows = []
-    for p in paragraphs[max(c.paragraph - 2, 0) : c.paragraph + 1]:
-        here = p.number == c.paragraph
-        body = highlight(p.text, terms, c.quote) if here else html.escape(p.text)
-        rows.append(f'<p class="{"here" if here else ""}">【第{p.number}段】{body}</p>')
-    return "".join(rows)
-
-
-def _source_html(retriever, c: Citation, terms) -> str:
-    article = retriever.article(c.article_id)
-    where = f"第{c.paragraph}段" if c.paragraph else ""
-    head = " · ".join(html.escape(x) for x in (f"《{c.title}》", c.author, c.section, where) if x)
-    return (
-        f'<div class="src"><p><b>[{c.n}]</b> {head}</p>'
-        f"<blockquote>{highlight(c.text, terms, c.quote)}</blockquote>"
-        f"<details><summary>在原文中查看上下文</summary>"
-        f'<div class="ctx">{_context(retriever, c, terms)}</div></details>'
-        f'<p class="cite">{html.escape(citation_line(c, article))}</p></div>'
-    )
-
-
-def render_answer(retriever, answer: Answer) -> str:
-    """One chat message: the quoted answer, then its sources (all text escaped).
-
-    HTML is kept on one line: a blank line or indentation would hand the rest
-    back to the markdown renderer."""
-    parts = [answer.answer, "\n\n"]
-    if answer.abstained:
-        if answer.closest:
-            items = "".join(
-                f"<li>{html.escape(h.citation)}：{highlight(h.text, answer.terms)}</li>"
-                for h in answer.closest
-            )
-            parts.append(
-                f'<details class="low"><summary>{LOW_RELEVANCE}</summary><ul>{items}</ul></details>'
-            )
-        return "".join(parts)
-    parts.append("<b>出处</b>")
-    parts += [_source_html(retriever, c, answer.terms) for c in answer.citations]
-    return "".join(parts)
-
-
-def article_html(retriever, article_id: str | None) -> str:
-    if not article_id:
-        return "<p>从上面的列表中选择一篇文章。</p>"
-    a = retriever.article(article_id)
-    meta = " · ".join(html.escape(x) for x in (a.author, a.affiliation, a.date, a.source) if x)
-    rows = [f"<h3>{html.escape(a.title)}</h3>", f"<p><i>{meta}</i></p>"]
-    if a.deck:
-        rows.append(f"<blockquote>{html.escape(a.deck)}</blockquote>")
-    section = ""
-    for p in a.paragraphs():
-        if p.section and p.section != section:
-            section = p.section
-            rows.append(f"<h4>{html.escape(section)}</h4>")
-        rows.append(f"<p>【第{p.number}段】{html.escape(p.text)}</p>")
-    return "".join(rows)
-
-
-# -- the app ---------------------------------------------------------------------
-
-
-def create_app(retriever):
+def launch_options(*, uploads: bool = True) -> dict:
+    """What launch() needs besides the app: Gradio 6 takes the page's style
+    there, and the size of file it accepts. Its limit refuses a whole batch
+    when one file is over it, so it is set above rag's per-file limit, which
+    the upload reports file by file; with uploads off, no file is accepted."""
     import gradio as gr
+
+    return {"css": CSS, "head": HEAD, "max_file_size": UPLOAD_CEILING if uploads else 0,
+            "theme": gr.themes.Default(primary_hue="blue", secondary_hue="slate")}
+
+
+def create_app(library: Library | Retriever, *, admission: limits.Admission | None = None):
+    """The Gradio app over `library` (or a bare retriever: no uploads).
+    `admission` bounds how many questions are answered at once and how long
+    one may wait (limits.Admission)."""
+    import gradio as gr
+
+    library = library if isinstance(library, Library) else Library(library)
+    admission = admission or limits.Admission()
+
+    def answer(question, k, mode, history):
+        retriever = library.retriever  # one index for the whole request, uploads or not
+        with admission.slot():
+            return retriever, answer_question(retriever, question, k=k, mode=mode,
+                                              history=history)
 
     def ask(question: str, k: int = 5, mode: str = "hybrid",
             history: list[str] | None = None) -> dict:
-        """Answer a question with quoted sentences and citations (JSON)."""
-        return answer_question(retriever, question, k=int(k), mode=mode,
-                               history=history or ()).to_dict()
+        """Answer a question with quoted sentences and citations (JSON). A bad
+        parameter, or a server too busy to answer in time, raises an error
+        whose message says why."""
+        try:
+            question = limits.check_question(question)
+            k, mode = limits.check_k(k), limits.check_mode(mode)
+            history = limits.check_history(history)
+            return answer(question, k, mode, history)[1].to_dict()
+        except limits.Busy:
+            raise gr.Error(BUSY_API, print_exception=False) from None
+        except ValueError as error:  # BadRequest, or rag refusing the input
+            raise gr.Error(str(error), print_exception=False) from None
 
-    def respond(message, chat, asked, k, mode):
-        message = (message or "").strip()
-        if not message:
-            gr.Warning("请先输入一个问题。")
-            return chat, asked, message, gr.skip()
-        # Earlier questions come from state, not the chat: the chat holds escaped text.
-        answer = answer_question(retriever, message, k=int(k), mode=mode, history=asked)
-        cites = "\n".join(
-            citation_line(c, retriever.article(c.article_id)) for c in answer.citations
-        )
-        chat = list(chat or []) + [
-            {"role": "user", "content": escape_markdown(message)},
-            {"role": "assistant", "content": render_answer(retriever, answer)},
-        ]
-        return chat, [*asked, message], "", cites
+    def respond(message, turns, asked, k, mode):
+        try:
+            question = limits.check_question(message or "")
+        except limits.BadRequest as error:
+            gr.Warning("请先输入一个问题。" if not (message or "").strip() else str(error))
+            yield gr.skip(), turns, asked, gr.skip()
+            return
+        turn = render.pending(len(turns) + 1, question)
+        # The question shows at once, with a short "searching" line under it.
+        yield render.thread_html([*turns, turn]), turns, asked, ""
+        try:
+            retriever, result = answer(question, int(k), mode, asked)
+            done = render.Turn(turn.id, question, render.answer_html(retriever, result, turn.id),
+                               result.language)
+        except limits.Busy:
+            done = render.Turn(turn.id, question,
+                               render.message_html(BUSY[turn.language]), turn.language)
+        except ValueError as error:  # rag refusing the input: say why, in the chat
+            done = render.Turn(turn.id, question, render.message_html(str(error)), turn.language)
+        # Earlier questions come from state, not the page: they are kept as typed.
+        yield render.thread_html([*turns, done]), [*turns, done], [*asked, question], ""
 
-    # A big archive is searched, not browsed: list the first articles only,
-    # so the page stays small and opening it does not parse every article.
-    listed = retriever.articles[:MAX_LISTED]
-    rows = [[a.title, a.author, a.affiliation, a.date, a.source] for a in listed]
-    shown = (f"共 {len(retriever.articles)} 篇，列出前 {MAX_LISTED} 篇。"
-             if len(retriever.articles) > MAX_LISTED else f"共 {len(retriever.articles)} 篇。")
-    with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
+    shown = articles.listing(library.retriever)
+    say = labels("zh")
+    with gr.Blocks(title=TITLE, analytics_enabled=False,
+                   delete_cache=(3600, 3600) if library.uploads else None) as demo:
         gr.Markdown(f"## {TITLE}\n{INTRO}")
+        turns = gr.State([])  # this session's turns (render.Turn)
         asked = gr.State([])  # this session's questions, as typed
+        listed = gr.State(shown.ids)  # the article of each row of this page's table
         with gr.Tab("问答"):
-            chatbot = gr.Chatbot(label="对话", height=560, buttons=["copy"], elem_id="chat",
-                                 placeholder="在下面输入问题，或点一个示例问题。")
-            with gr.Row(equal_height=True):
+            thread = gr.HTML(render.thread_html([], PLACEHOLDER), elem_id="thread",
+                             js_on_load=JS)
+            with gr.Row(elem_id="composer", equal_height=True):
                 box = gr.Textbox(show_label=False, scale=5, elem_id="question", autofocus=True,
+                                 max_length=limits.MAX_QUESTION_CHARS, lines=1, max_lines=4,
                                  placeholder="输入问题后按回车（中文、繁體或 English）")
-                send = gr.Button("提问", variant="primary", scale=1, min_width=80)
-                clear = gr.Button("清空对话", scale=1, min_width=80)
+                send = gr.Button("提问", variant="primary", scale=0, min_width=72)
+                clear = gr.Button("清空", scale=0, min_width=64)
             gr.Examples(EXAMPLES, inputs=box, label="示例问题")
-            cites = gr.Textbox(label="引用（纯文本，可复制）", lines=2, interactive=False,
-                               buttons=["copy"], elem_id="cites")
             with gr.Accordion("设置", open=False):
-                k = gr.Slider(1, 10, value=5, step=1, label="检索的段落数")
+                k = gr.Slider(*limits.K_RANGE, value=5, step=1, label="检索的段落数")
                 mode = gr.Radio(MODE_CHOICES, value="hybrid", label="检索方式")
         with gr.Tab("文章"):
-            gr.Markdown(shown)
-            gr.Dataframe(rows, headers=["标题", "作者", "单位", "日期", "来源"],
-                         interactive=False, wrap=True)
-            pick = gr.Dropdown([(a.title, a.id) for a in listed], label="查看全文")
-            full = gr.HTML(article_html(retriever, None))
-        pick.change(lambda i: article_html(retriever, i), pick, full, api_visibility="private")
-        for event in (box.submit, send.click):
-            event(respond, [box, chatbot, asked, k, mode], [chatbot, asked, box, cites],
-                  api_visibility="private")
-        clear.click(lambda: ([], [], "", ""), None, [chatbot, asked, box, cites],
+            if library.uploads:
+                gr.Markdown(say["upload_hint"].format(types=upload.types_text(),
+                                                      limit=upload.size_text(library.max_bytes)),
+                            elem_id="upload-hint")
+                # No file_types: Gradio's page would leave out a dropped file of
+                # another type without a word; the upload says why instead.
+                files = gr.File(file_count="multiple", label=say["upload"], elem_id="upload",
+                                height=150)
+                status = gr.HTML("", elem_id="upload-status")
+            count = gr.Markdown(shown.summary, elem_id="count")
+            table = gr.Dataframe(shown.rows, headers=["标题", "作者"], interactive=False,
+                                 wrap=True, column_widths=["62%", "38%"], elem_id="articles")
+            pick = gr.Dropdown(shown.choices, value=shown.first, label="查看全文", elem_id="pick")
+            full = gr.HTML(render.article_html(library.retriever, shown.first,
+                                               "从上面的列表中选择一篇文章。"), elem_id="article")
+
+        def choose(event: gr.SelectData, ids):
+            if isinstance(event.index, (list, tuple)) and event.index:
+                return ids[int(event.index[0])]
+            title = (event.row_value or [event.value])[0]  # Gradio gives the row, not its index
+            retriever = library.retriever
+            return next((i for i in ids if retriever.article(i).title == title), gr.skip())
+
+        # Gradio passes the click by the parameter's type; a string annotation
+        # (this module's `from __future__ import annotations`) would not resolve.
+        choose.__annotations__["event"] = gr.SelectData
+
+        def refresh(first=None, added=()):
+            """The list as the library holds it now; the picker on `first`."""
+            now = articles.listing(library.retriever, also=added)
+            return (now.summary, now.rows, gr.Dropdown(choices=now.choices,
+                                                       value=first or now.first), now.ids)
+
+        table.select(choose, listed, pick, api_visibility="private")
+        pick.change(lambda i: render.article_html(library.retriever, i), pick, full,
                     api_visibility="private")
-        chatbot.clear(lambda: ([], ""), None, [asked, cites], api_visibility="private")
-        gr.api(ask, api_name="ask")
+        def opened():
+            """A page opened after an upload lists the articles as they are now
+            (the page itself was built with the list as it was at the start)."""
+            if library.retriever is built_with:
+                return gr.skip(), gr.skip(), gr.skip(), gr.skip()  # no redraw, no flicker
+            return refresh()
+
+        built_with = library.retriever
+        demo.load(opened, None, [count, table, pick, listed], api_visibility="private",
+                  show_progress="hidden")
+        if library.uploads:
+            # Gradio finds the progress tracker by this default.
+            def add(paths, progress=gr.Progress()):  # noqa: B008
+                done = upload.upload(library, paths, progress=progress)
+                if not done.added:
+                    return done.html, gr.skip(), gr.skip(), gr.skip(), gr.skip(), None
+                return done.html, *refresh(done.added[0], done.added), None
+
+            # One upload at a time; the progress shows on the drop area.
+            files.upload(add, files, [status, count, table, pick, listed, files],
+                         api_visibility="private", concurrency_limit=1, show_progress_on=files)
+        for event in (box.submit, send.click):
+            # No progress overlay: the thread shows the question and a searching line.
+            event(respond, [box, turns, asked, k, mode], [thread, turns, asked, box],
+                  api_visibility="private", show_progress="hidden", concurrency_limit=None)
+        clear.click(lambda: (render.thread_html([], PLACEHOLDER), [], [], ""), None,
+                    [thread, turns, asked, box], api_visibility="private")
+        # Admission (not Gradio's queue) decides who waits and who is told "busy".
+        gr.api(ask, api_name="ask", concurrency_limit=None)
     return demo
+
+
+# -- the command line --------------------------------------------------------------
+
+
+def read_auth(value: str | None, file: str | None) -> list[tuple[str, str]]:
+    """Logins from `--auth user:password` (or RAG_AUTH) and `--auth-file`
+    (one user:password a line); empty means no login."""
+    entries = [value] if value else []
+    if file:
+        entries += [line.strip() for line in Path(file).read_text(encoding="utf-8").splitlines()
+                    if line.strip() and not line.lstrip().startswith("#")]
+    logins = []
+    for entry in entries:
+        user, sep, password = entry.partition(":")
+        if not sep or not user or not password:
+            raise SystemExit("ui.py: error: a login must be user:password")
+        logins.append((user, password))
+    return logins
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -223,14 +233,31 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--backend", choices=("torch", "onnx"),
                         default=os.environ.get("RAG_BACKEND") or "torch",
                         help="run the model with torch or ONNX Runtime (faster, same vectors)")
-    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to serve on (default: this machine only)")
     parser.add_argument("--port", type=int, default=7860)
     parser.add_argument("--share", action="store_true", help="public Gradio link (off by default)")
+    parser.add_argument("--auth", default=os.environ.get("RAG_AUTH"),
+                        help="require a login, user:password (or set RAG_AUTH)")
+    parser.add_argument("--auth-file", help="require a login: a file of user:password lines")
+    parser.add_argument("--workers", type=int, default=0,
+                        help="questions answered at once (default: the cores, 2 to 8)")
+    parser.add_argument("--max-wait", type=float, default=20.0,
+                        help="seconds a question may wait for a worker before 'busy'")
+    parser.add_argument("--max-queue", type=int, default=32,
+                        help="questions that may wait at once before 'busy'")
+    parser.add_argument("--no-upload", action="store_true",
+                        help="no adding of articles from the page (a read-only deployment)")
     args = parser.parse_args(argv)
+    logins = read_auth(args.auth, args.auth_file)
+    public = args.share or not is_loopback(args.host)
+    if not logins and public:
+        where = "a public share link" if args.share else f"{args.host}"
+        print(f"warning: serving on {where} without a login: anyone who can reach it can use "
+              "the app; pass --auth user:password (or RAG_AUTH, --auth-file)",
+              file=sys.stderr, flush=True)
+    uploads = upload_setting(args, logins, public)
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-
-    from rag import Retriever
-
     started = time.perf_counter()
     print(f"Loading the index at {args.index} (building it from {args.corpus} if needed)…",
           file=sys.stderr, flush=True)
@@ -240,8 +267,28 @@ def main(argv: list[str] | None = None) -> None:
           file=sys.stderr, flush=True)
     # While the page loads, so that the first questions do not wait ~3 s.
     threading.Thread(target=retriever.warm_up, name="rag-warm-up", daemon=True).start()
-    create_app(retriever).launch(server_name=args.host, server_port=args.port, share=args.share,
-                                 css=CSS)
+    admission = limits.Admission(args.workers, args.max_queue, args.max_wait)
+    library = Library(retriever, index_dir=args.index, corpus_dir=args.corpus if uploads else None)
+    create_app(library, admission=admission).launch(
+        server_name=args.host, server_port=args.port, share=args.share,
+        **launch_options(uploads=uploads), auth=logins or None,
+        max_threads=admission.workers + admission.queue + 8)
+
+
+def upload_setting(args, logins, public: bool) -> bool:
+    """Whether the page may add articles: not with --no-upload, not for
+    anyone on the network without a login (they would write into the corpus
+    folder), and not when there is no corpus folder to add to."""
+    why = None
+    if args.no_upload:
+        return False
+    if public and not logins:
+        why = "the app is reachable from other machines without a login (pass --auth)"
+    elif not Path(args.corpus).is_dir():
+        why = f"there is no corpus folder {args.corpus} to add them to"
+    if why:
+        print(f"uploads are off: {why}", file=sys.stderr, flush=True)
+    return why is None
 
 
 if __name__ == "__main__":

@@ -9,7 +9,8 @@ a loader a format), `index` (articles -> passages -> one index folder with a
 manifest, FAISS and BM25 behind the vector-store and keyword interfaces; or
 the same index in Milvus), `encoders`,
 `search` (a `Query` analysed once, then named stages and rules), `answer`
-(quoted sentences with citations), and the shells: `cli` and `ui.py`.
+(quoted sentences with citations), `library` (add files, remove and list
+articles), and the shells: `cli` and `ui.py`.
 """
 
 from .answer import (
@@ -37,6 +38,16 @@ from .index import (
     split_sentences,
 )
 from .ingest import CorpusError, Loader, load_corpus
+from .library import (
+    MAX_FILE_BYTES,
+    AddReport,
+    ArticleEntry,
+    RemoveReport,
+    UnknownArticleError,
+    add_files,
+    list_articles,
+    remove_articles,
+)
 from .search import (
     CATALOGUE,
     MAX_K,
@@ -47,6 +58,7 @@ from .search import (
     Retriever,
     Rule,
 )
+from .search.bylines import printed as printed_byline
 from .text import normalize
 from .types import Article, Chunk, Hit, Paragraph, SearchResult, Section
 
@@ -65,13 +77,16 @@ __all__ = [
     "ABSTAIN_MESSAGE_EN",
     "CATALOGUE",
     "LOW_RELEVANCE",
+    "MAX_FILE_BYTES",
     "MAX_K",
     "MAX_QUESTION_CHARS",
     "MODES",
     "UNSURE_MESSAGE",
     "UNSURE_MESSAGE_EN",
+    "AddReport",
     "Answer",
     "Article",
+    "ArticleEntry",
     "BuildReport",
     "ChunkParams",
     "Chunk",
@@ -83,6 +98,7 @@ __all__ = [
     "Loader",
     "Paragraph",
     "Query",
+    "RemoveReport",
     "RetrievalParams",
     "Retriever",
     "Rule",
@@ -90,15 +106,20 @@ __all__ = [
     "Section",
     "SentenceTransformerEncoder",
     "StaleIndexError",
+    "UnknownArticleError",
     "VectorStore",
+    "add_files",
     "answer_question",
     "answer_to_text",
     "build_index",
     "chunk_article",
     "citation_line",
     "escape_markdown",
+    "list_articles",
     "load_corpus",
     "load_encoder",
     "normalize",
+    "printed_byline",
+    "remove_articles",
     "split_sentences",
 ]

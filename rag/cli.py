@@ -5,6 +5,7 @@
     rag search "问题" [-k 5] [--mode hybrid|dense|bm25] [--json]
     rag search --batch FILE|-           one JSON object a line out
     rag ask    "问题" [-k 5] [--mode ...] [--json]
+    rag add PATH… | rag remove ARTICLE_ID… | rag list      (cli_library.py)
 
 This is the edge: the only place that reads the environment (RAG_INDEX,
 RAG_CORPUS, RAG_MODEL, RAG_STORE, MILVUS_TOKEN) and turns user mistakes into one-line messages on
@@ -109,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Retrieval over Chinese newspaper articles: exact quoted passages "
         "with citations.",
     )
-    sub = parser.add_subparsers(dest="command", metavar="{build,search,ask}")
+    sub = parser.add_subparsers(dest="command", metavar="{build,search,ask,add,remove,list}")
 
     build = sub.add_parser("build", parents=[common], help="build or update the index")
     build.add_argument(
@@ -148,6 +149,10 @@ def build_parser() -> argparse.ArgumentParser:
         "`-` reads stdin; prints one JSON object a line",
     )
     query_command("ask", "a composed answer quoting the passages", cmd_ask)
+
+    from .cli_library import add_commands
+
+    add_commands(sub, common)
     return parser
 
 
@@ -168,6 +173,8 @@ def cmd_build(args) -> int:
     if report.up_to_date:  # a build says what it skipped as it goes; so must this
         for line in report.skipped:
             logging.getLogger("rag").warning("skipped %s", line)
+        for duplicate in report.duplicates:
+            logging.getLogger("rag").warning("%s", duplicate)
     if args.json:
         _print_json(report.to_dict())
     elif report.up_to_date:

@@ -32,18 +32,23 @@ class Question:
         return bool(self.answers)
 
 
-def load_questions(path: str | Path) -> list[Question]:
-    """Questions in the seed_qa_dev.jsonl format."""
+def _records(path: str | Path, make, what: str) -> list:
+    """`make(record)` for each JSON line of `path`; a bad line names itself."""
     out = []
     for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
         try:
-            d = json.loads(line)
-            out.append(Question(d["id"], d["question"], tuple(d["answers"]), d.get("type", "")))
-        except (ValueError, KeyError) as err:
-            raise ValueError(f"{path}:{n}: not a QA line ({err})") from err
+            out.append(make(json.loads(line)))
+        except (ValueError, KeyError, TypeError) as err:
+            raise ValueError(f"{path}:{n}: not {what} ({err})") from err
     return out
+
+
+def load_questions(path: str | Path) -> list[Question]:
+    """Questions in the seed_qa_dev.jsonl format."""
+    return _records(path, lambda d: Question(d["id"], d["question"], tuple(d["answers"]),
+                                             d.get("type", "")), "a QA line")
 
 
 def load_squad(path: str | Path) -> tuple[list[Article], list[Question]]:
@@ -77,17 +82,8 @@ class Conversation:
 
 def load_conversations(path: str | Path) -> list[Conversation]:
     """Conversations in the seed_conv_fresh.jsonl format."""
-    out = []
-    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            d = json.loads(line)
-            out.append(Conversation(d["id"], tuple(d["turns"]), tuple(d["answers"]),
-                                    d.get("type", "")))
-        except (ValueError, KeyError, TypeError) as err:
-            raise ValueError(f"{path}:{n}: not a conversation line ({err})") from err
-    return out
+    return _records(path, lambda d: Conversation(d["id"], tuple(d["turns"]), tuple(d["answers"]),
+                                                 d.get("type", "")), "a conversation line")
 
 
 def evaluate_conversations(retriever, conversations: list[Conversation], *,

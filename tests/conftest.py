@@ -85,6 +85,17 @@ def hash_index(tmp_path, small_corpus, hash_encoder) -> Path:
 
 
 @pytest.fixture(scope="session")
+def seed(tmp_path_factory):
+    """The bundled corpus (the seed page) indexed with the model-free HashEncoder;
+    shared, so tests change it only through `seed.with_params(...)` copies."""
+    from rag import HashEncoder, Retriever, build_index
+
+    index = tmp_path_factory.mktemp("seed-hash") / "index"
+    build_index(BUNDLED_CORPUS, index, encoder=HashEncoder(), progress=False)
+    return Retriever.load(index, encoder=HashEncoder(), rebuild=False, progress=False)
+
+
+@pytest.fixture(scope="session")
 def real_retriever(tmp_path_factory):
     """The bundled corpus indexed with the real model (m3e-small); for @pytest.mark.slow."""
     from rag import Retriever

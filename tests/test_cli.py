@@ -86,7 +86,7 @@ def test_build_json_is_the_build_report(cli_index, small_corpus, capsys):
     assert code == 0
     report = json.loads(out)
     assert set(report) == {"index_dir", "articles", "chunks", "embedded", "reused", "seconds",
-                           "up_to_date", "skipped", "warnings"}
+                           "up_to_date", "skipped", "warnings", "duplicates"}
     assert report["up_to_date"] is True and report["embedded"] == 0
     assert report["skipped"] == [] and report["warnings"] == []
 

@@ -153,7 +153,8 @@ def test_undecodable_text_is_an_error(tmp_path):
 
 def test_duplicate_ids_across_files_name_both(tmp_path):
     _write(tmp_path, "a.md", "---\nid: same\ntitle: 甲\n---\n正文。\n")
-    _write(tmp_path, "b.jsonl", json.dumps({"id": "same", "title": "乙", "text": "正文。"}) + "\n")
+    _write(tmp_path, "b.jsonl", json.dumps({"id": "same", "title": "乙", "text": "另一篇正文。"})
+           + "\n")
     with pytest.raises(CorpusError, match="duplicate article id 'same'") as info:
         load_corpus(tmp_path)
     assert "a.md" in str(info.value) and "b.jsonl" in str(info.value)

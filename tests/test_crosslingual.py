@@ -27,21 +27,14 @@ def test_words_absent_from_the_corpus_add_nothing():
     assert t.expansion == "" and t.coverage("工会") == 0.0
 
 
-@pytest.fixture(scope="module")
-def seed_bm25(tmp_path_factory):
-    index = tmp_path_factory.mktemp("xl") / "index"
-    rag.build_index(CORPUS, index, encoder=rag.HashEncoder(), progress=False)
-    return rag.Retriever.load(index, encoder=rag.HashEncoder(), rebuild=False, progress=False)
-
-
-def test_an_english_question_finds_its_chinese_passage_by_keywords(seed_bm25):
-    res = seed_bm25.search("What should the revision of the Social Insurance Law make clear?",
+def test_an_english_question_finds_its_chinese_passage_by_keywords(seed):
+    res = seed.search("What should the revision of the Social Insurance Law make clear?",
                            k=3, mode="bm25")
     assert "社会保险法的修订进程" in res.hits[0].text.replace("\n", "")
 
 
-def test_an_english_question_about_something_else_abstains(seed_bm25):
-    assert seed_bm25.search("How do I bake sourdough bread?", mode="bm25").abstained
+def test_an_english_question_about_something_else_abstains(seed):
+    assert seed.search("How do I bake sourdough bread?", mode="bm25").abstained
 
 
 def test_terms_the_corpus_only_has_as_bigrams_and_adjective_forms_count():

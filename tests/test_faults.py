@@ -72,7 +72,9 @@ def test_links_out_of_the_corpus_are_skipped_and_reported(tmp_path, linked_corpu
     assert json.loads(json.dumps(report.to_dict()))["skipped"] == list(report.skipped)
     r = Retriever.load(index, encoder=HashEncoder(64), progress=False)
     ids = {a.id for a in r.articles}
-    assert ids >= {"inside", "alias"}  # a link inside the folder is read like the file
+    # A link inside the folder is read like the file, and is the same article: indexed once.
+    assert "alias" in ids and "inside" not in ids
+    assert [(d.id, d.same_as) for d in report.duplicates] == [("inside", "alias")]
     assert not any("secret" in i or "private" in i for i in ids)
     assert "张三" not in " ".join(h.text for h in r.search("张三的工资", k=5).hits)
 
@@ -90,7 +92,7 @@ def test_a_corpus_reached_through_a_link_is_read(tmp_path, linked_corpus):
     via = tmp_path / "via"
     via.symlink_to(linked_corpus, target_is_directory=True)
     report = build_index(via, tmp_path / "index", encoder=HashEncoder(64), progress=False)
-    assert report.articles == 5 and len(report.skipped) == 3
+    assert report.articles == 4 and len(report.skipped) == 3 and len(report.duplicates) == 1
 
 
 # -- a huge article ------------------------------------------------------------
@@ -148,6 +150,22 @@ def test_progress_lines_when_stderr_is_not_a_terminal(tmp_path, small_corpus, ca
 def test_no_progress_lines_when_asked_for_none(tmp_path, small_corpus, capsys, monkeypatch):
     monkeypatch.setattr(progress_module, "LINE_INTERVAL", 0.0)
     build_index(small_corpus, tmp_path / "index", encoder=SlowEncoder(64), progress=False)
+    assert "rag:" not in capsys.readouterr().err
+
+
+def test_a_function_is_told_each_step_instead(tmp_path, small_corpus, capsys, monkeypatch):
+    """What the chat's upload shows: each step from 0 to its total, nothing on stderr."""
+    monkeypatch.setattr(progress_module, "LINE_INTERVAL", 0.0)
+    monkeypatch.setattr("rag.index.build.EMBED_BATCH", 3)
+    calls = []
+    build_index(small_corpus, tmp_path / "index", encoder=SlowEncoder(64),
+                progress=lambda *step: calls.append(step))
+    steps = list(dict.fromkeys(what for what, _, _ in calls))
+    assert steps == ["embedding passages", "tokenizing passages", "building the vector index"]
+    embedded = [(done, total) for what, done, total in calls if what == "embedding passages"]
+    total = embedded[0][1]
+    assert embedded[0] == (0, total) and embedded[-1] == (total, total) and len(embedded) > 3
+    assert [d for d, _ in embedded] == sorted(d for d, _ in embedded)
     assert "rag:" not in capsys.readouterr().err
 
 

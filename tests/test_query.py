@@ -5,20 +5,10 @@ on its way through search and answer composition."""
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import pytest
 
 import rag
-
-CORPUS = Path(__file__).resolve().parents[1] / "corpus"
-
-
-@pytest.fixture(scope="module")
-def seed(tmp_path_factory):
-    index = tmp_path_factory.mktemp("query") / "index"
-    rag.build_index(CORPUS, index, encoder=rag.HashEncoder(), progress=False)
-    return rag.Retriever.load(index, encoder=rag.HashEncoder(), rebuild=False, progress=False)
 
 
 def test_a_query_holds_what_the_question_asks(seed):

@@ -2,7 +2,6 @@
 questions for a year, a sum or an office holder, and questions about places."""
 
 import unicodedata
-from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -18,14 +17,6 @@ from rag.text import fold, normalize, tokenize
 def can_answer(question: str, passage: str) -> bool:
     return facts.unstated(facts.asked_facts(question), passage) == ""
 
-CORPUS = Path(__file__).resolve().parents[1] / "corpus"
-
-
-@pytest.fixture(scope="module")
-def seed(tmp_path_factory):
-    index = tmp_path_factory.mktemp("kinds") / "index"
-    rag.build_index(CORPUS, index, encoder=rag.HashEncoder(), progress=False)
-    return rag.Retriever.load(index, encoder=rag.HashEncoder(), rebuild=False, progress=False)
 
 
 @pytest.mark.parametrize("mode", ["hybrid", "bm25"])
@@ -201,15 +192,17 @@ def test_a_place_the_corpus_never_names_is_known_by_its_words(seed):
     assert unknown_places(tokenize("确保山区职工参保", bigrams=False), vocab) == []
 
 
-@pytest.mark.parametrize("mode", ["hybrid", "bm25"])
-def test_a_question_about_a_place_the_corpus_never_names_is_not_answered(seed, mode):
+@pytest.mark.slow
+def test_a_question_about_a_place_the_corpus_never_names_is_not_answered(real_retriever):
+    """The learned abstention reads it as a feature (the model fits m3e-small)."""
     for question in ["法国的灵活就业人员怎样享受生育保险待遇？",
                      "浙江省的灵活就业人员怎样参加生育保险？"]:
-        assert seed.search(question, k=3, mode=mode).abstained, question
+        res = real_retriever.search(question, k=3)
+        assert res.abstained and res.abstain_reason == "learned_abstention", question
     # Places the page does name are answered as before.
     for question in ["四川省灵活就业人员怎样参加生育保险？",
                      "新疆各级工会要怎样学习贯彻讲话精神？"]:
-        assert not seed.search(question, k=3, mode=mode).abstained, question
+        assert not real_retriever.search(question, k=3).abstained, question
 
 
 def test_warm_up_loads_what_the_first_questions_would_wait_for(seed):

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 from ..search import Query
 from ..search.bylines import printed
+from ..search.entities import unmentioned
+from ..text import fold
 from ..types import Article, Hit
 from .render import (
     ABSTAIN_MESSAGE,
@@ -53,6 +55,11 @@ class Answer:
     terms: tuple[str, ...] = ()  # the question's words, longest first, for highlighting
     truncated: bool = False  # only the question's first MAX_QUESTION_CHARS were read
     confidence: float | None = None  # calibrated probability that the first quote's passage answers
+    language: str = "zh"  # the question's: "en" for one without Chinese characters
+    # What the question names (a place, an organisation, an author) that no
+    # quoted passage mentions, nor its article's headline or byline: the
+    # reader is told before the quotes.
+    unmentioned: tuple[str, ...] = ()
 
     @property
     def unsure(self) -> bool:
@@ -71,6 +78,8 @@ class Answer:
             "citations": [c.to_dict() for c in self.citations],
             "closest": [h.to_dict(rank=i + 1) for i, h in enumerate(self.closest)],
             "terms": list(self.terms),
+            "language": self.language,
+            "unmentioned": list(self.unmentioned),
         }
         if self.truncated:  # present only then, like SearchResult.to_dict
             data["truncated"] = True
@@ -105,7 +114,8 @@ def answer_question(retriever, question: str | Query, *, k: int = 5, mode: str =
         message = ABSTAIN_MESSAGE + (f" {ABSTAIN_MESSAGE_EN}"
                                      if _mostly_latin(query.question) else "")
         return Answer(query.question, query.context, message, True, (),
-                      tuple(result.hits[:3]), terms, query.truncated, result.confidence)
+                      tuple(result.hits[:3]), terms, query.truncated, result.confidence,
+                      query.language)
     # The retriever puts the byline first for a question asking for it; a
     # follow-up such as "作者是谁？" asks of the previous turn's article.
     if query.about_article or result.hits[0].kind == "byline":
@@ -113,7 +123,7 @@ def answer_question(retriever, question: str | Query, *, k: int = 5, mode: str =
         citation = _byline_citation(top)
         text = f"{escape_markdown(f'《{citation.title}》')}：{render_quotes([citation])}"
         return Answer(query.question, query.context, text, False, (citation,), (), terms,
-                      query.truncated, result.confidence)
+                      query.truncated, result.confidence, query.language)
     chosen = select_sentences(retriever, query, result.hits)
     citations = tuple(
         Citation(i + 1, c.text, c.hit.text, c.hit.article_id, c.hit.title, c.hit.author,
@@ -124,5 +134,7 @@ def answer_question(retriever, question: str | Query, *, k: int = 5, mode: str =
     if result.confidence is not None and result.confidence < UNSURE_BELOW:
         unsure = UNSURE_MESSAGE_EN if _mostly_latin(query.question) else UNSURE_MESSAGE
         text = f"*{escape_markdown(unsure)}*\n\n{text}"
+    missing = unmentioned(query.entities,
+                          [(fold(c.text), retriever.article(c.article_id)) for c in citations])
     return Answer(query.question, query.context, text, False, citations, (), terms,
-                  query.truncated, result.confidence)
+                  query.truncated, result.confidence, query.language, missing)

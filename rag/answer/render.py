@@ -11,8 +11,9 @@ LOW_RELEVANCE = "最接近的段落（相关度低，不是答案，仅供参考
 # Shown above the quotes when the search is unsure they answer (see Answer.confidence).
 UNSURE_MESSAGE = "以下摘录不一定直接回答了这个问题，请对照原文判断。"
 UNSURE_MESSAGE_EN = "(These quotes may not answer the question directly: check them.)"
-# Below this calibrated probability an answer is presented as uncertain.
-UNSURE_BELOW = 0.5
+# Below this probability an answer is presented as uncertain: on the seed page's
+# development sets 29% of such first hits answered, against 69-89% above it.
+UNSURE_BELOW = 0.2
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|~>])")
 
@@ -49,6 +50,8 @@ def answer_to_text(answer, retriever=None) -> str:
             lines += [f"  - {h.citation}：{h.text}" for h in answer.closest]
         return "\n".join(lines)
     lines = [UNSURE_MESSAGE, ""] if answer.unsure else []
+    if answer.unmentioned:
+        lines += [f"（以下段落未提及{'、'.join(f'“{n}”' for n in answer.unmentioned)}）"]
     lines += [f"「{c.quote}」[{c.n}]" for c in answer.citations]
     lines += ["", "来源："]
     for c in answer.citations:

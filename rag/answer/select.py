@@ -68,9 +68,13 @@ def select_sentences(retriever, query: Query, hits: Sequence[Hit], *,
     candidates = list(seen.values())
     if not candidates:
         return []
-    vectors = retriever.encoder.encode([query.normalized]
-                                       + [normalize(c.text) for c in candidates])
-    dense = np.asarray(vectors[1:] @ vectors[0], dtype=float)
+    encoder = retriever.encoder
+    question = encoder.encode([query.normalized])[0]
+    texts = [normalize(c.text) for c in candidates]
+    # Passage sentences recur from question to question: their vectors are kept.
+    sentences = encoder.encode_cached(texts) if hasattr(encoder, "encode_cached") \
+        else encoder.encode(texts)
+    dense = np.asarray(sentences @ question, dtype=float)
     for c, sim in zip(candidates, dense, strict=True):
         length = len(c.text.strip())
         c.score = 0.5 * float(sim) + 0.5 * _keyword_score(query, c.text) + 0.1 / (1 + c.rank)

@@ -35,8 +35,9 @@ from .manifest import (
     read_manifest,
 )
 from .parallel import batches, embed_parallel
-from .progress import Progress
+from .progress import Progress, ProgressReport
 from .sizes import announce, large_articles
+from .sources import read_sources, sources_of, write_sources
 
 log = logging.getLogger("rag")
 
@@ -54,10 +55,13 @@ class BuildReport:
     skipped: tuple[str, ...] = ()
     # What the user should know (an article of 48,402 passages).
     warnings: tuple[str, ...] = ()
+    # Articles left out as copies of another (ingest.duplicates.Duplicate).
+    duplicates: tuple = ()
 
     def to_dict(self) -> dict:
         data = dict(self.__dict__)
         data["skipped"], data["warnings"] = list(self.skipped), list(self.warnings)
+        data["duplicates"] = [d.to_dict() for d in self.duplicates]
         return data
 
 
@@ -121,7 +125,7 @@ def build_index(
     encoder: Encoder | None = None,
     params: ChunkParams | None = None,
     index_type: str | None = None,
-    progress: bool = True,
+    progress: bool | ProgressReport = True,
     force: bool = False,
     backend: str = "torch",
     lock_wait: float | None = None,
@@ -133,10 +137,12 @@ def build_index(
 
     One build at a time per folder: a second waits up to `lock_wait` seconds
     (default lock.DEFAULT_WAIT, 10 min; IndexBusyError after). `progress`
-    shows a bar on a terminal, else a line every few seconds on stderr.
+    shows a bar on a terminal, else a line every few seconds on stderr; a
+    function `progress(what, done, total)` is called instead, as each step
+    (embedding passages, tokenizing them, building the vector index) goes on.
     `store="milvus://…"` builds into Milvus instead of a folder (`index_dir`
-    is not used; see milvus/build.py); `workers` > 1 encodes in that many processes, or Ray
-    actors with `ray` ("local" or a cluster address)."""
+    is not used; see milvus/build.py); `workers` > 1 encodes in that many
+    processes, or Ray actors with `ray` ("local" or a cluster address)."""
     corpus = _checked_corpus(corpus)
     from .milvus.target import parse_store
 
@@ -189,7 +195,7 @@ class _Job:
     started: float
     index_dir: Path
     params: ChunkParams
-    progress: bool
+    progress: bool | ProgressReport
     force: bool
     backend: str
     workers: int = 1
@@ -197,6 +203,7 @@ class _Job:
     expected: dict = field(default_factory=dict)
     stamp: str | None = None
     skipped: tuple[str, ...] = ()
+    duplicates: tuple = ()
 
     def fresh(self, corpus: Path) -> BuildReport | None:
         """The report of an index already built from the corpus as it is, or None."""
@@ -206,13 +213,15 @@ class _Job:
         self.stamp, self.skipped = stamp_files(corpus, files), tuple(map(str, skipped))
         if (not self.force and _is_up_to_date(self.index_dir, self.expected)
                 and stamp_matches(self.index_dir, self.stamp)):
-            return _up_to_date_report(self.index_dir, self.started, self.skipped)
+            sources = read_sources(self.index_dir, self.stamp)
+            self.duplicates = sources.duplicates if sources else ()
+            return self._up_to_date()
         return None
 
     def build(self, corpus, encoder: Encoder | None, index_type: str | None) -> BuildReport:
         index_dir, expected, force = self.index_dir, self.expected, self.force
         model_name = expected["model"]
-        sources: dict = {}
+        sources, summary = {}, None
         if isinstance(corpus, Path):
             from ..ingest import read_corpus
 
@@ -220,6 +229,7 @@ class _Job:
             corpus_dir = os.path.relpath(Path(corpus).resolve(), index_dir.resolve())
             loaded = read_corpus(corpus)
             articles, sources = loaded.articles, loaded.sources
+            summary, self.duplicates = sources_of(loaded, Path(corpus)), loaded.duplicates
         else:
             corpus_dir, articles = None, list(corpus)
         if not articles:
@@ -227,9 +237,12 @@ class _Job:
         expected["corpus_fingerprint"] = corpus_fingerprint(articles)
         if not force and _is_up_to_date(index_dir, expected):
             write_stamp(index_dir, self.stamp)
-            return _up_to_date_report(index_dir, self.started, self.skipped)
+            write_sources(index_dir, self.stamp, summary)
+            return self._up_to_date()
         for line in self.skipped:
             log.warning("skipped %s", line)
+        for duplicate in self.duplicates:
+            log.warning("%s", duplicate)
 
         by_id = {a.id: a for a in articles}
         chunks = chunk_articles(articles, self.params)
@@ -271,19 +284,25 @@ class _Job:
             "chunks": len(chunks),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "versions": _versions(),
+            "abstention_model": _abstention_model(model_name),
         }
         save_index(index_dir, StoredIndex(manifest, articles, chunks, keys, vectors, store,
                                           bm25, tokens))
         write_stamp(index_dir, self.stamp)
+        write_sources(index_dir, self.stamp, summary)
         return BuildReport(str(index_dir), len(articles), len(chunks), len(missing),
                            len(chunks) - len(missing), time.perf_counter() - self.started,
-                           False, self.skipped, tuple(warnings))
+                           False, self.skipped, tuple(warnings), self.duplicates)
+
+    def _up_to_date(self) -> BuildReport:
+        return _up_to_date_report(self.index_dir, self.started, self.skipped, self.duplicates)
 
 
 EMBED_BATCH = 256  # passages a call: progress every few seconds, batches big enough
 
 
-def embed_all(encoder: Encoder, texts: list[str], *, progress: bool = True) -> np.ndarray:
+def embed_all(encoder: Encoder, texts: list[str], *,
+              progress: bool | ProgressReport = True) -> np.ndarray:
     """Embed `texts` in batches (parallel.batches: longest first), reporting
     progress (a bar on a terminal, else a line every few seconds)."""
     out = np.zeros((len(texts), encoder.dim), dtype=np.float32)
@@ -296,7 +315,7 @@ def embed_all(encoder: Encoder, texts: list[str], *, progress: bool = True) -> n
 
 def embed_passages(texts: list[str], *, model: str, encoder: Encoder | None = None,
                    backend: str = "torch", workers: int = 1, ray: str | None = None,
-                   progress: bool = True) -> tuple[np.ndarray, int]:
+                   progress: bool | ProgressReport = True) -> tuple[np.ndarray, int]:
     """(vectors, dim) of `texts`: in this process, or spread over `workers`
     processes or Ray actors (the same batches, so the same vectors)."""
     if texts and (workers > 1 or ray):
@@ -307,10 +326,12 @@ def embed_passages(texts: list[str], *, model: str, encoder: Encoder | None = No
     return embed_all(encoder, texts, progress=progress), encoder.dim
 
 
-def _up_to_date_report(index_dir: Path, started: float, skipped=()) -> BuildReport:
+def _up_to_date_report(index_dir: Path, started: float, skipped=(),
+                       duplicates=()) -> BuildReport:
     manifest = read_manifest(index_dir)
     return BuildReport(str(index_dir), manifest["articles"], manifest["chunks"], 0,
-                       manifest["chunks"], time.perf_counter() - started, True, tuple(skipped))
+                       manifest["chunks"], time.perf_counter() - started, True, tuple(skipped),
+                       duplicates=tuple(duplicates))
 
 
 # How index texts are made; a change here makes older indexes stale.
@@ -324,6 +345,14 @@ RECIPE = {
 }
 # What a passage's cached tokens depend on, besides its text.
 TOKEN_RECIPE = {k: RECIPE[k] for k in ("tokenizer", "stopwords")}
+
+
+def _abstention_model(model_name: str) -> str | None:
+    """The learned abstention searches of this index will use (name@sha), if any:
+    what answers were withdrawn by is part of what an index was built for."""
+    from ..search.abstainer import BUNDLED, Abstainer, bundled_for
+
+    return Abstainer.fingerprint(BUNDLED) if bundled_for(model_name) is not None else None
 
 
 def _versions() -> dict:

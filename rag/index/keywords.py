@@ -21,6 +21,7 @@ import numpy as np
 
 from ..text import tokenize
 from .keyword_index import AllScores, KeywordHits, KeywordIndex, NoHits
+from .progress import Progress, ProgressReport
 
 # Softer length normalisation than Lucene's default (b=0.75): passages are all
 # short, and the longer ones are usually the complete answers (CMRC hit@1 +0.01).
@@ -57,12 +58,11 @@ def token_key(recipe: dict, text: str) -> bytes:
 
 
 def build_bm25(texts: list[str], *, recipe: dict | None = None,
-               previous: TokenCache | None = None, progress: bool = False):
+               previous: TokenCache | None = None,
+               progress: bool | ProgressReport = False):
     """BM25 over `texts`, re-using `previous` tokens for unchanged texts.
     Returns (bm25s.BM25, TokenCache)."""
     import bm25s
-
-    from .progress import Progress
 
     keys = np.array([token_key(recipe or {}, t) for t in texts], dtype="S32")
     # Keep the previous vocabulary's ids, so cached token ids stay valid as they are.

@@ -34,7 +34,6 @@ def lock_path(index_dir: Path) -> Path:
     return index_dir.parent / f".{index_dir.name}.lock"
 
 
-@contextlib.contextmanager
 def build_lock(index_dir: str | Path, *, wait: float | None = None):
     """Hold the index folder's build lock, waiting up to `wait` seconds
     (default DEFAULT_WAIT) for
@@ -42,8 +41,14 @@ def build_lock(index_dir: str | Path, *, wait: float | None = None):
     had to wait (the index may have changed meanwhile). Where no lock file
     can be made (a read-only parent) the build goes on unlocked: it can only
     succeed if nothing needs writing."""
+    return hold_lock(lock_path(Path(index_dir)), f"build of the index at {index_dir}", wait=wait)
+
+
+@contextlib.contextmanager
+def hold_lock(path: Path, what: str, *, wait: float | None = None):
+    """Hold an exclusive lock on the file `path` for `what` (a phrase: "build
+    of the index at X"), as build_lock does."""
     wait = DEFAULT_WAIT if wait is None else wait
-    path = lock_path(Path(index_dir))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
@@ -51,7 +56,7 @@ def build_lock(index_dir: str | Path, *, wait: float | None = None):
         yield False
         return
     try:
-        waited = _acquire(fd, path, Path(index_dir), wait)
+        waited = _acquire(fd, path, what, wait)
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode())
         yield waited
@@ -59,7 +64,7 @@ def build_lock(index_dir: str | Path, *, wait: float | None = None):
         os.close(fd)  # closing the descriptor releases the lock
 
 
-def _acquire(fd: int, path: Path, index_dir: Path, wait: float) -> bool:
+def _acquire(fd: int, path: Path, what: str, wait: float) -> bool:
     """Lock `fd`; whether that meant waiting."""
     deadline = time.monotonic() + wait
     told = False
@@ -72,12 +77,12 @@ def _acquire(fd: int, path: Path, index_dir: Path, wait: float) -> bool:
         holder = _holder(path)
         if time.monotonic() >= deadline:
             raise IndexBusyError(
-                f"another build of the index at {index_dir} is running{holder}; waited "
+                f"another {what} is running{holder}; waited "
                 f"{wait:.0f} s, try again when it has finished"
             )
         if not told:
-            log.warning("another build of the index at %s is running%s; waiting up to %.0f s "
-                        "for it to finish", index_dir, holder, wait)
+            log.warning("another %s is running%s; waiting up to %.0f s for it to finish",
+                        what, holder, wait)
             told = True
         time.sleep(min(_POLL, max(deadline - time.monotonic(), 0.0)))
 

@@ -1,11 +1,16 @@
 """Build progress: a tqdm bar on a terminal, otherwise a line every few
 seconds (done / total, rate, time left), so a build whose stderr goes to a
-log file or a pipe is never silent for minutes."""
+log file or a pipe is never silent for minutes. A program with its own
+display (the chat's upload) passes a function instead, `report(what, done,
+total)`, called as the work starts and after each step."""
 
 from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
+
+ProgressReport = Callable[[str, int, int], None]  # (what, done, total)
 
 LINE_INTERVAL = 5.0  # seconds between progress lines when stderr is not a terminal
 
@@ -22,9 +27,11 @@ def duration(seconds: float) -> str:
 class Progress:
     """Counts `total` items of work named `what` ("embedding passages")."""
 
-    def __init__(self, total: int, what: str, *, enabled: bool = True, stream=None,
-                 bar_from: int = 0):
+    def __init__(self, total: int, what: str, *, enabled: bool | ProgressReport = True,
+                 stream=None, bar_from: int = 0):
         self.total, self.what, self.done = total, what, 0
+        self.report = enabled if callable(enabled) and total > 0 else None
+        enabled = bool(enabled) and not callable(enabled)
         self.stream = stream if stream is not None else sys.stderr
         self.started = self.last = time.monotonic()
         self.lines = 0
@@ -36,9 +43,13 @@ class Progress:
             self.enabled = False  # the bar reports instead of lines
             if total >= bar_from:
                 self.bar = tqdm(total=total, desc=what, file=self.stream, unit="")
+        if self.report is not None:
+            self.report(what, 0, total)
 
     def update(self, n: int) -> None:
         self.done += n
+        if self.report is not None:
+            self.report(self.what, self.done, self.total)
         if self.bar is not None:
             self.bar.update(n)
         if not self.enabled:

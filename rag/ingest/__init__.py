@@ -7,7 +7,16 @@ asked before the plain loader for the same suffix.
 
 from . import jsonl, markdown, newspaper, pdf, plaintext, webpage, word
 from .common import CorpusError
-from .folder import Corpus, Skipped, corpus_stamp, load_corpus, read_corpus, stamp_files, walk
+from .folder import (
+    Corpus,
+    Skipped,
+    candidate_files,
+    corpus_stamp,
+    load_corpus,
+    read_corpus,
+    stamp_files,
+    walk,
+)
 from .registry import Loader, loader_for, loaders, register, suffixes
 
 register(newspaper.LOADER)
@@ -18,5 +27,6 @@ register(pdf.LOADER)
 register(webpage.LOADER)
 register(word.LOADER)
 
-__all__ = ["Corpus", "CorpusError", "Loader", "Skipped", "corpus_stamp", "load_corpus",
+__all__ = ["Corpus", "CorpusError", "Loader", "Skipped", "candidate_files", "corpus_stamp",
+           "load_corpus",
            "loader_for", "loaders", "read_corpus", "register", "stamp_files", "suffixes", "walk"]

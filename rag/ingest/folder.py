@@ -19,6 +19,8 @@ from pathlib import Path
 
 from ..types import Article
 from .common import CorpusError
+from .duplicates import Duplicate, content_key
+from .exclusions import EXCLUSIONS_FILE, Exclusion, read_exclusions
 from .registry import loader_for, suffixes
 
 
@@ -36,11 +38,15 @@ class Skipped:
 @dataclass(frozen=True)
 class Corpus:
     """A loaded corpus folder: its articles (sorted by id), the file each came
-    from, and the paths skipped."""
+    from, the paths skipped, the articles left out as copies of others, and
+    those left out by the folder's exclusion list."""
 
     articles: list[Article]
     sources: dict[str, Path] = field(default_factory=dict)
     skipped: tuple[Skipped, ...] = ()
+    duplicates: tuple[Duplicate, ...] = ()
+    excluded: tuple[Exclusion, ...] = ()
+    keys: dict[str, str] = field(default_factory=dict)  # article id -> content_key
 
 
 def load_corpus(folder: str | Path) -> list[Article]:
@@ -56,29 +62,41 @@ def read_corpus(folder: str | Path) -> Corpus:
     problems: list[str] = []
     seen: dict[str, Path] = {}
     articles: list[Article] = []
+    excluding = {(e.id, e.file): e for e in read_exclusions(folder)}
+    keys: dict[str, str] = {}
+    first: dict[str, tuple[str, str]] = {}  # content key -> (id, file) of the copy kept
+    duplicates, excluded = [], []
     files, skipped = walk(folder)
     for path in _candidates(files):
         loader = loader_for(path)
         if loader is None:  # a companion file (a page manifest's .yaml) or another format
             continue
-        default_id = path.relative_to(folder).with_suffix("").as_posix()
+        rel = path.relative_to(folder).as_posix()
         try:
-            found = loader.load(path, default_id)
+            found = loader.load(path, path.relative_to(folder).with_suffix("").as_posix())
         except CorpusError as exc:
             problems.extend(exc.problems)
             continue
         for article in found:
+            if (entry := excluding.get((article.id, rel))) is not None:
+                excluded.append(entry)
+                continue
+            key = content_key(article)
+            if key in first:  # before the id check: one file saved twice is no error
+                duplicates.append(Duplicate(article.id, rel, *first[key]))
+                continue
             if article.id in seen:
                 problems.append(f"{path}: duplicate article id {article.id!r} "
                                 f"(also in {seen[article.id]})")
                 continue
-            seen[article.id] = path
+            seen[article.id], keys[article.id], first[key] = path, key, (article.id, rel)
             articles.append(article)
     if problems:
         raise CorpusError(problems, folder)
     if not articles:
         raise CorpusError([f"no articles found in {folder} (looked for {', '.join(suffixes())})"])
-    return Corpus(sorted(articles, key=lambda a: a.id), dict(seen), skipped)
+    return Corpus(sorted(articles, key=lambda a: a.id), dict(seen), skipped, tuple(duplicates),
+                  tuple(excluded), keys)
 
 
 def corpus_stamp(folder: str | Path) -> str:
@@ -96,6 +114,11 @@ def stamp_files(folder: Path, files: list[Path]) -> str:
         info = path.stat()
         rel = path.relative_to(folder).as_posix()
         digest.update(f"{rel}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
+    # Hidden, so not among `files`, but it changes what the folder holds.
+    try:
+        digest.update(b"\0excluded\0" + (folder / EXCLUSIONS_FILE).read_bytes())
+    except FileNotFoundError:
+        pass
     return digest.hexdigest()
 
 

@@ -55,23 +55,21 @@ class Abstainer:
     def probability(self, x: np.ndarray) -> float:
         return float(self.probabilities(x)[0])
 
-    def with_threshold(self, p: np.ndarray, answerable: np.ndarray,
-                       max_false_abstentions: float) -> Abstainer:
-        """The threshold that abstains on at most that share of answerable questions."""
-        threshold = float(np.quantile(p[answerable], max_false_abstentions))
-        card = {**self.card, "threshold_rule": f"false-abstention rate <= "
-                f"{max_false_abstentions:.1%} on the training questions"}
-        return replace(self, threshold=threshold, card=card)
+    def with_card(self, threshold: float, card: dict) -> Abstainer:
+        return replace(self, threshold=threshold, card={**self.card, **card})
+
+    def to_dict(self) -> dict:
+        return {"format": FORMAT, "features": list(self.features), "mean": self.mean.tolist(),
+                "scale": self.scale.tolist(), "weights": self.weights.tolist(),
+                "intercept": self.intercept, "threshold": self.threshold,
+                "encoder": self.encoder, "card": self.card}
 
     def save(self, path: str | Path) -> None:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        data = {"format": FORMAT, "features": list(self.features), "mean": self.mean.tolist(),
-                "scale": self.scale.tolist(), "weights": self.weights.tolist(),
-                "intercept": self.intercept, "threshold": self.threshold,
-                "encoder": self.encoder, "card": self.card}
         tmp = path.with_name(f".{path.name}.{os.getpid()}")
-        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        tmp.write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=1) + "\n",
+                       encoding="utf-8")
         os.replace(tmp, path)
 
     @classmethod

@@ -20,5 +20,10 @@ class Lexicon:
     def bylines(self) -> Bylines:
         return Bylines(self._authors, self._affiliations)
 
+    @cached_property
+    def authors(self) -> frozenset[str]:
+        """Every author's name (folded): a question may name one."""
+        return frozenset(a for a in self.bylines.authors if len(a) >= 2)
+
     def warm_up(self) -> None:
-        _ = self.bylines
+        _ = self.bylines, self.authors

@@ -11,7 +11,7 @@ from .rules import check_names
 # dense and keyword candidates; fusion; re-ranking; how sure the best passage
 # answers; abstention; hits added.
 DEFAULT_STAGES = ("byline_article", "dense", "keyword", "fusion", "sentence_bonus",
-                  "confidence", "abstention", "byline_hit")
+                  "named_entity", "confidence", "abstention", "byline_hit")
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,9 @@ class RetrievalParams:
     # Bonus for a passage holding most of the question's words in ONE sentence:
     # answers sit in a sentence, and long passages otherwise win on scattered words.
     sentence_weight: float = 0.4
+    # Bonus for a passage that speaks of the place, organisation or author a
+    # question names, when the best passage does not (stages/named_entity.py).
+    entity_weight: float = 1.0
     # Abstain when the best passage neither shares enough of the question's
     # words nor is semantically close; the cosine bar is lowered by
     # cosine_per_coverage x the share of words it does hold. Questions without

@@ -4,7 +4,8 @@ Each stage is a small callable with a name, in its own module under
 `stages/`, registered in `stages/__init__.py`; `RetrievalParams.stages`
 lists the ones a retriever runs, in order:
 
-    byline_article -> dense -> keyword -> fusion -> sentence_bonus -> abstention -> byline_hit
+    byline_article -> dense -> keyword -> fusion -> sentence_bonus -> named_entity
+      -> abstention -> byline_hit
 
 Candidate stages propose passages and their evidence, fusion scores them,
 re-ranking stages adjust the scores, abstention decides whether the best

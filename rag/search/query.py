@@ -15,6 +15,7 @@ from ..text import is_bigram, normalize, tokens_of
 from . import conversation, crosslingual, facts
 from .bylines import BylineAsk
 from .crosslingual import Translation
+from .entities import Entity, named_entities
 from .inputs import read_history, read_question
 from .lexicon import Lexicon
 from .params import DEFAULT_PARAMS, RetrievalParams
@@ -38,6 +39,7 @@ class Query:
     facts: tuple[facts.Asked, ...] = ()  # kinds of fact asked for, in checking order
     byline: BylineAsk = field(default_factory=BylineAsk)
     places: tuple[str, ...] = ()  # place names among its words
+    entities: tuple[Entity, ...] = ()  # places, organisations, authors it names
     about_article: bool = False  # asks about the article itself, not its content (作者是谁？)
     focus: str = ""  # a follow-up's own words, when it was read with an earlier question
     focus_words: tuple[str, ...] = ()  # their content words
@@ -124,5 +126,6 @@ class _Reading:
             facts=facts.asked_facts(self.text),
             byline=BylineAsk.read(self.text),
             places=tuple(w for w in dict.fromkeys(self.words) if w in places),
+            entities=named_entities(self.words, lexicon.authors),
             **conversational,
         )

@@ -16,6 +16,7 @@ from functools import cached_property
 from pathlib import Path
 
 from ..encoders import Encoder, load_encoder
+from ..encoders.batching import BatchingEncoder
 from ..index import (
     DEFAULT_INDEX,
     IndexLoadError,
@@ -26,6 +27,7 @@ from ..index import (
 )
 from ..index.keyword_index import KeywordIndex
 from ..index.location import index_location
+from ..index.progress import ProgressReport
 from ..types import Article, Hit, SearchResult
 from . import crosslingual, places
 from .abstainer import bundled_for
@@ -43,7 +45,9 @@ class Retriever:
     def __init__(self, stored: StoredIndex, encoder: Encoder,
                  params: RetrievalParams = DEFAULT_PARAMS):
         self.stored = stored
-        self.encoder = encoder
+        # Safe to share between threads (a chat server's requests): one thread
+        # encodes at a time, batching what the others wait to encode.
+        self.encoder = encoder if isinstance(encoder, BatchingEncoder) else BatchingEncoder(encoder)
         self.params = params
         self.manifest = stored.manifest
         self.store = stored.store
@@ -66,7 +70,7 @@ class Retriever:
         model: str | None = None,
         encoder: Encoder | None = None,
         rebuild: bool = True,
-        progress: bool = True,
+        progress: bool | ProgressReport = True,
         params: RetrievalParams = DEFAULT_PARAMS,
         backend: str = "torch",
         store=None,

@@ -45,6 +45,10 @@ CATALOGUE: tuple[Rule, ...] = (
          "a passage holding most of the question's words in one sentence gains up to "
          "sentence_weight",
          "questions whose words a long passage holds scattered"),
+    Rule("named_entity", "rerank",
+         "when the best passage does not speak of a place, organisation or author the question "
+         "names, passages that do (or whose article is about it) gain up to entity_weight",
+         "questions naming a place, an organisation or a person"),
     # -- abstention
     Rule("learned_abstention", "abstain",
          "abstain when the calibrated probability that the best passage answers (a model "
@@ -54,9 +58,6 @@ CATALOGUE: tuple[Rule, ...] = (
          "abstain unless the best passage holds most of the question's words or is "
          "semantically close",
          "off-topic questions"),
-    Rule("unknown_place", "abstain",
-         "abstain when the question names a place the corpus never mentions",
-         "questions restricted to a country, region, province or city"),
     Rule("office_holder", "abstain",
          "who holds an office is answered only by a passage naming that office",
          "questions asking who holds an office"),

@@ -9,6 +9,7 @@ from .confidence import Confidence
 from .dense import DenseCandidates
 from .fusion import ScoreFusion
 from .keyword import KeywordCandidates
+from .named_entity import NamedEntity
 from .sentence_bonus import SentenceBonus
 
 STAGES = {
@@ -17,6 +18,7 @@ STAGES = {
     "keyword": KeywordCandidates,
     "fusion": ScoreFusion,
     "sentence_bonus": SentenceBonus,
+    "named_entity": NamedEntity,
     "confidence": Confidence,
     "abstention": Abstention,
     "byline_hit": BylineHit,

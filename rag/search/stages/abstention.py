@@ -6,9 +6,8 @@ no is a rule (see rules.py):
   semantically close;
 - learned_abstention: the calibrated probability that it answers (the
   confidence stage, a model trained on DRCD near misses) is below the
-  model's threshold;
-- unknown_place: the question names a place the corpus never mentions
-  (法国的灵活就业人员怎样参保);
+  model's threshold (a question naming a place the corpus never mentions,
+  法国的灵活就业人员怎样参保, is one of its features, no longer a rule);
 - office_holder, fact_*: the question asks for a kind of fact (a year, a sum,
   who holds an office) that the passage does not state
   (韩国的产假补贴是多少 finds maternity-benefit passages, none of which can say).
@@ -20,7 +19,6 @@ exists) unless it asks for a fact its passage does not state.
 from __future__ import annotations
 
 from .. import facts
-from ..places import unknown_places
 
 
 class Abstention:
@@ -32,11 +30,8 @@ class Abstention:
             state.abstain("no_passage")
             return
         best = int(state.rows[top[0]])
-        query, params = state.query, state.params
-        if (not state.about and query.language == "zh" and params.uses("unknown_place")
-                and query.places and unknown_places(query.places, state.retriever.lexicon.vocab)):
-            state.abstain("unknown_place")
-        elif reason := self.unstated_fact(state, best):
+        params = state.params
+        if reason := self.unstated_fact(state, best):
             state.abstain(reason)
         elif not state.about and params.uses("low_evidence") and self.weak(state, best):
             state.abstain("low_evidence")

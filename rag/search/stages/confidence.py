@@ -12,7 +12,9 @@ class Confidence:
 
     def __call__(self, state) -> None:
         abstainer = state.retriever.abstainer
-        if abstainer is None or not state.params.uses("learned_abstention") or state.about:
+        # Fitted on hybrid searches: the features of a one-sided search differ.
+        if (abstainer is None or not state.params.uses("learned_abstention") or state.about
+                or state.mode != "hybrid"):
             return
         if not len(state.rows):
             state.confidence = 0.0

@@ -1,0 +1,1 @@
+"""The chat app behind ui.py: rendering, labels, limits, style."""

@@ -1,0 +1,202 @@
+"""Articles added from the chat: the upload on the 文章 tab.
+
+`Library` holds the retriever the app searches. An upload goes through
+`rag.add_files` (each file read with its loader, copied into the corpus
+folder under added/, the index rebuilt embedding only the new passages; one
+add at a time per corpus folder), then the index is opened again and the new
+retriever replaces the old one in one assignment.
+
+Every request reads `library.retriever` once and keeps that object to its
+end, so a question asked during an upload is answered from the old index
+(whose files it holds open: the build's rename of the new folder into place
+does not pull them away) and one asked after from the new one; no request
+mixes the two. Nothing half-built is served: the build writes a new folder
+and renames it into place, and the swap waits until the new retriever has
+loaded and warmed up.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from rag import MAX_FILE_BYTES, AddReport, Retriever, add_files
+from rag.ingest import loaders, suffixes
+from rag.library import Problem
+
+from .labels import labels
+from .render import esc
+
+PROGRESS_INTERVAL = 0.25  # seconds between progress updates within a step
+OPENING = "opening the new index"  # the step after rag's own, told as (OPENING, 0, 0)
+
+
+def types_text() -> str:
+    """The article formats as a reader knows them, each by its loader's first
+    suffix (MD, not also MARKDOWN): TXT、MD、JSONL、PDF…"""
+    names = (loader.suffixes[0].lstrip(".").upper() for loader in loaders())
+    return "、".join(dict.fromkeys(names))
+
+
+def size_text(n: int) -> str:
+    return f"{n / 2**20:.3g} MB" if n >= 2**20 else f"{max(n, 1) / 1024:.3g} KB"
+
+
+class NotOpened(RuntimeError):
+    """The files were added, but the new index could not be opened: the app
+    goes on searching the old one."""
+
+
+class Library:
+    """The retriever the app searches, and where uploads go. `corpus_dir`
+    None means uploads are off (a read-only deployment)."""
+
+    def __init__(self, retriever: Retriever, *, index_dir: str | Path | None = None,
+                 corpus_dir: str | Path | None = None, max_bytes: int = MAX_FILE_BYTES):
+        if corpus_dir is not None and index_dir is None:
+            raise ValueError("uploads need the index folder as well as the corpus folder")
+        self.retriever = retriever
+        self.index_dir = Path(index_dir) if index_dir is not None else None
+        self.corpus_dir = Path(corpus_dir) if corpus_dir is not None else None
+        self.max_bytes = max_bytes
+        self._lock = threading.Lock()  # one upload at a time: swaps land in build order
+
+    @property
+    def uploads(self) -> bool:
+        return self.corpus_dir is not None
+
+    def refusal(self, path: Path, say: dict) -> str | None:
+        """Why the app does not take `path` (its type or size), or None."""
+        suffix = path.suffix.lower()
+        if suffix not in suffixes():
+            key = "bad_type" if suffix else "no_suffix"
+            return say[key].format(suffix=suffix, types=types_text())
+        if not path.is_file():
+            return None  # add_files says what it is (missing, a folder)
+        size = path.stat().st_size
+        if size > self.max_bytes:
+            return say["too_big"].format(size=size_text(size), limit=size_text(self.max_bytes))
+        return None
+
+    def add(self, paths, *, progress=False, language: str = "zh") -> AddReport:
+        """Add the files at `paths`; the report's problems name those the
+        app refused too, in the order given. `progress` is rag's: a function
+        (what, done, total), told (OPENING, 0, 0) last. A failure of the
+        whole batch (the corpus folder busy or not writable) raises, and the
+        library is as it was."""
+        if not self.uploads:
+            raise RuntimeError("uploads are off in this app")
+        say = labels(language)
+        paths = [Path(p) for p in paths]
+        refused = [(p, why) for p in paths if (why := self.refusal(p, say))]
+        wanted = [p for p in paths if p not in {r for r, _ in refused}]
+        report = AddReport()
+        with self._lock:
+            current = self.retriever
+            if wanted:
+                report = add_files(wanted, self.corpus_dir, self.index_dir,
+                                   max_bytes=self.max_bytes, encoder=current.encoder,
+                                   progress=progress)
+            if report.added:
+                if callable(progress):
+                    progress(OPENING, 0, 0)
+                try:
+                    fresh = Retriever.load(self.index_dir, corpus=self.corpus_dir,
+                                           encoder=current.encoder, params=current.params,
+                                           progress=progress)
+                    fresh.warm_up()  # the first question after the swap does not pay for it
+                except (ValueError, RuntimeError, OSError) as error:
+                    raise NotOpened(str(error)) from error
+                self.retriever = fresh
+        problems = [Problem(str(p), why) for p, why in refused] + list(report.problems)
+        order = {str(p): i for i, p in enumerate(paths)}
+        problems.sort(key=lambda x: order.get(x.path, len(order)))
+        return replace(report, problems=tuple(problems))
+
+
+@dataclass(frozen=True)
+class Uploaded:
+    html: str  # what the upload did, for the reader
+    added: tuple[str, ...] = ()  # ids of the new articles
+
+
+def upload(library: Library, paths, *, progress=None, language: str = "zh") -> Uploaded:
+    """Add the uploaded files and say what happened. `progress` is shown the
+    steps: a gr.Progress, or any function (value, desc=, total=, unit=)."""
+    say = labels(language)
+    paths = [Path(p) for p in paths or []]
+    if not paths:
+        return Uploaded("")
+    show = progress if progress is not None else (lambda *args, **kwargs: None)
+    shown = [0.0]  # when the page was last told
+
+    def report(what: str, done: int, total: int) -> None:
+        # Tokenizing reports every passage: a step's start, its end and a few
+        # updates a second are what a reader can see.
+        now = time.monotonic()
+        if not total:  # a step without a count: the counted work is done
+            show(1.0, desc=say.get(what, what))
+        elif done in (0, total) or now - shown[0] >= PROGRESS_INTERVAL:
+            shown[0] = now
+            show((done, total), desc=say.get(what, what), unit=say["unit"])
+
+    show(0.0, desc=say["reading"].format(n=len(paths)))
+    try:
+        done = library.add(paths, progress=report, language=language)
+    except NotOpened as error:
+        return Uploaded(_alert(say["not_opened"].format(reason=error)))
+    except (ValueError, RuntimeError, OSError) as error:
+        return Uploaded(_alert(say["failed"].format(reason=error)))
+    return Uploaded(report_html(done, library.retriever, say),
+                    tuple(a.id for f in done.added for a in f.articles))
+
+
+def report_html(report: AddReport, retriever, say: dict) -> str:
+    """The articles added (by file), the copies not added again, and every
+    file not added with its reasons."""
+    n = report.articles
+    head = say["added"].format(n=n) if n else say["added_none"]
+    out = [f'<div class="upload-report" role="status">'
+           f'<p class="upload-head {"ok" if n else "none"}">{esc(head)}</p>']
+    if report.added:
+        out.append('<ul class="upload-added">')
+        for f in report.added:
+            items = "".join(
+                f'<li>《{esc(a.title)}》<span class="by">{esc(a.author)}</span>'
+                f'<span class="n">{esc(say["passages"].format(n=a.passages))}</span></li>'
+                for a in f.articles)
+            out.append(f'<li><span class="file">{esc(Path(f.source).name)}</span> '
+                       f'<span class="where">{esc(say["saved_as"].format(file=f.file))}</span>'
+                       f"<ul>{items}</ul></li>")
+        out.append("</ul>")
+    if report.duplicates:
+        items = "".join(
+            f'<li><span class="file">{esc(Path(d.file).name)}</span> '
+            f"{esc(say['same_as'].format(title=_title(retriever, d.same_as), file=d.same_as_file))}"
+            "</li>" for d in report.duplicates)
+        out.append(f'<p class="upload-sub">{esc(say["already"])}</p>'
+                   f'<ul class="upload-dupes">{items}</ul>')
+    if report.problems:
+        reasons: dict[str, list[str]] = {}
+        for p in report.problems:
+            reasons.setdefault(p.path, []).append(p.reason)
+        items = "".join(f'<li><span class="file">{esc(Path(path).name)}</span> '
+                        f'{esc("；".join(why))}</li>' for path, why in reasons.items())
+        out.append(f'<p class="upload-sub">{esc(say["not_added"])}</p>'
+                   f'<ul class="upload-problems">{items}</ul>')
+    out.append("</div>")
+    return "".join(out)
+
+
+def _alert(text: str) -> str:
+    return f'<div class="upload-report"><p class="error" role="alert">{esc(text)}</p></div>'
+
+
+def _title(retriever, article_id: str) -> str:
+    try:
+        return retriever.article(article_id).title
+    except KeyError:
+        return article_id
+
