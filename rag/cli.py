@@ -96,13 +96,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="run the model with torch or ONNX Runtime (same vectors; onnx answers ~3x "
         "faster and starts in under a second once exported); default: $RAG_BACKEND or torch",
     )
-    common.add_argument(
-        "--store",
-        default=env.get("RAG_STORE") or "faiss",
-        help="where the index lives: faiss (the --index folder) or milvus://PATH.db "
-        "(embedded milvus-lite) or milvus://HOST:PORT (a Milvus server), with "
-        "?collection=NAME; the token comes from $MILVUS_TOKEN; default: $RAG_STORE or faiss",
-    )
     common.add_argument("--json", action="store_true", help="print JSON instead of text")
 
     parser = _Parser(
@@ -112,7 +105,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="{build,search,ask,add,remove,list}")
 
-    build = sub.add_parser("build", parents=[common], help="build or update the index")
+    # Where the index lives; `add`, `remove` and `list` work on the index folder only.
+    store = _Parser(add_help=False)
+    store.add_argument(
+        "--store",
+        default=env.get("RAG_STORE") or "faiss",
+        help="where the index lives: faiss (the --index folder) or milvus://PATH.db "
+        "(embedded milvus-lite) or milvus://HOST:PORT (a Milvus server), with "
+        "?collection=NAME; the token comes from $MILVUS_TOKEN; default: $RAG_STORE or faiss",
+    )
+    build = sub.add_parser("build", parents=[common, store], help="build or update the index")
     build.add_argument(
         "--corpus",
         default=env.get("RAG_CORPUS", "corpus"),
@@ -126,7 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     build.set_defaults(run=cmd_build)
 
     def query_command(name: str, help: str, run) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, parents=[common], help=help)
+        p = sub.add_parser(name, parents=[common, store], help=help)
         p.add_argument("query", nargs="?", help="the question")
         p.add_argument("-k", type=int, default=5, help="passages to return (default 5)")
         p.add_argument("--mode", choices=("hybrid", "dense", "bm25"), default="hybrid")

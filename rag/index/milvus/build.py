@@ -18,13 +18,22 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import time
 from collections import Counter
 from pathlib import Path
 
 from ...encoders import DEFAULT_MODEL, check_available, known_dim, load_encoder
 from ...text import normalize, tokenize
-from ..build import RECIPE, BuildReport, _versions, embed_passages, embed_text, search_text
+from ..build import (
+    RECIPE,
+    BuildReport,
+    _abstention_model,
+    _versions,
+    embed_passages,
+    embed_text,
+    search_text,
+)
 from ..chunking import ChunkParams, chunk_articles
 from ..lock import build_lock
 from ..manifest import FORMAT_VERSION, content_key, corpus_fingerprint
@@ -44,6 +53,7 @@ from .location import (
 )
 from .target import MilvusTarget
 
+log = logging.getLogger("rag")
 WRITE_PAGE = 500  # passages an upsert (~1 MB of vectors)
 ARTICLE_PAGE = 100  # articles whose old passages are read at a time
 
@@ -87,6 +97,7 @@ class _Sync:
         self.workers, self.ray = workers, ray
         self.stamp: str | None = None
         self.skipped: tuple[str, ...] = ()
+        self.duplicates: tuple = ()  # articles left out as copies of another
         self.expected = {"format_version": FORMAT_VERSION, "model": model,
                          "chunking": params.to_dict(), "recipe": RECIPE, "store": "milvus"}
 
@@ -114,7 +125,7 @@ class _Sync:
     def _report(self, manifest: dict, embedded: int, *, up_to_date=False, warnings=()):
         return BuildReport(self.target.name, manifest["articles"], manifest["chunks"], embedded,
                            manifest["chunks"] - embedded, time.perf_counter() - self.started,
-                           up_to_date, self.skipped, tuple(warnings))
+                           up_to_date, self.skipped, tuple(warnings), self.duplicates)
 
     # -- the build ---------------------------------------------------------------
 
@@ -126,6 +137,10 @@ class _Sync:
         if not anew and manifest.get("corpus_fingerprint") == fingerprint:
             self._stamp()
             return self._report(manifest, 0, up_to_date=True)
+        for line in self.skipped:
+            log.warning("skipped %s", line)
+        for duplicate in self.duplicates:
+            log.warning("%s", duplicate)
         prints = {a.id: article_fingerprint(a) for a in articles}
         old = {} if anew else self._fingerprints(manifest)
         changed = [(seq, a) for seq, a in enumerate(articles) if old.get(a.id) != prints[a.id]]
@@ -166,7 +181,8 @@ class _Sync:
                     "bm25": {"kind": kind, **stats}, "corpus_dir": corpus_dir_of(corpus),
                     "corpus_fingerprint": fingerprint, "articles": len(articles),
                     "chunks": count, "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-                    "versions": {**_versions(), **_milvus_versions()}}
+                    "versions": {**_versions(), **_milvus_versions()},
+                    "abstention_model": _abstention_model(self.model)}
         manifest["bm25"].pop("drift", None)
         set_properties(self.client, self.target,
                        **{MANIFEST: json.dumps(manifest, ensure_ascii=False), BUILDING: "0"})
@@ -179,6 +195,7 @@ class _Sync:
 
             loaded = read_corpus(corpus)
             articles, sources = loaded.articles, loaded.sources
+            self.duplicates = tuple(loaded.duplicates)
         else:
             articles, sources = list(corpus), {}
         if not articles:
