@@ -37,6 +37,7 @@ from .index import (
     chunk_article,
     split_sentences,
 )
+from .index.milvus import MilvusTarget, parse_store
 from .ingest import CorpusError, Loader, load_corpus
 from .library import (
     MAX_FILE_BYTES,
@@ -96,6 +97,7 @@ __all__ = [
     "Hit",
     "IndexLoadError",
     "Loader",
+    "MilvusTarget",
     "Paragraph",
     "Query",
     "RemoveReport",
@@ -119,6 +121,7 @@ __all__ = [
     "load_corpus",
     "load_encoder",
     "normalize",
+    "parse_store",
     "printed_byline",
     "remove_articles",
     "split_sentences",

@@ -110,7 +110,11 @@ def test_same_answers_as_faiss(store, tmp_path, hash_encoder):
         assert (a.answer, a.abstained, a.citations) == (b.answer, b.abstained, b.citations)
     byline = milvus.search("胡玉玲是哪个单位的？", 3)
     assert byline.hits[0].kind == "byline" and byline.hits[0].author == "胡玉玲"
-    assert milvus.search("法国的灵活就业人员怎样参保").abstain_reason == "unknown_place"
+    # What the learned abstention reads of the corpus: which words it holds, how rare.
+    words = list(milvus.analyze("法国的灵活就业人员怎样参保生育保险").words)
+    assert [w in milvus.lexicon.vocab for w in words] == [w in faiss.lexicon.vocab for w in words]
+    assert "法国" not in milvus.lexicon.vocab
+    np.testing.assert_allclose(milvus.keywords.idf(words), faiss.keywords.idf(words))
 
 
 def test_build_again_is_up_to_date_and_reopens(store, hash_encoder, tmp_path):

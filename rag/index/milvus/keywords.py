@@ -16,8 +16,9 @@ Milvus BM25 (`bm25=milvus`): Milvus's BM25 function with its jieba analyzer
 over the normalised search text; Milvus keeps the statistics (per segment in
 milvus-lite, whose scores are also negative: their magnitude is used). There
 is no vocabulary of ours then: a word counts as in the corpus when the
-passage BM25 ranks first for it contains it, and every word's idf is 1 (the
-evidence features weigh a question's words alike).
+passage BM25 ranks first for it contains it (English questions' translation,
+the learned abstention's unknown-word and unknown-place features), and every
+word's idf is 1 (its other evidence features weigh a question's words alike).
 """
 
 from __future__ import annotations
