@@ -21,7 +21,7 @@ from chatapp import articles, limits, render, upload
 from chatapp.labels import labels
 from chatapp.static import CSS, HEAD, JS
 from chatapp.upload import Library
-from rag import MAX_FILE_BYTES, Retriever, answer_question
+from rag import MAX_FILE_BYTES, Retriever, answer_question, parse_store
 
 TITLE = "报纸文章问答"
 INTRO = ("用中文（简体或繁體）或英文提问。回答只摘录文章原句，句后的数字是出处："
@@ -233,6 +233,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--backend", choices=("torch", "onnx"),
                         default=os.environ.get("RAG_BACKEND") or "torch",
                         help="run the model with torch or ONNX Runtime (faster, same vectors)")
+    parser.add_argument("--store", default=os.environ.get("RAG_STORE") or "faiss",
+                        help="where the index lives: faiss (the --index folder), "
+                        "milvus://PATH.db (embedded) or milvus://HOST:PORT (a server); "
+                        "the token comes from $MILVUS_TOKEN")
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to serve on (default: this machine only)")
     parser.add_argument("--port", type=int, default=7860)
@@ -256,13 +260,18 @@ def main(argv: list[str] | None = None) -> None:
         print(f"warning: serving on {where} without a login: anyone who can reach it can use "
               "the app; pass --auth user:password (or RAG_AUTH, --auth-file)",
               file=sys.stderr, flush=True)
-    uploads = upload_setting(args, logins, public)
+    try:
+        store = parse_store(args.store, token=os.environ.get("MILVUS_TOKEN"))
+    except ValueError as err:
+        parser.error(str(err))
+    uploads = upload_setting(args, logins, public, store=store)
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     started = time.perf_counter()
-    print(f"Loading the index at {args.index} (building it from {args.corpus} if needed)…",
+    where = store.name if store is not None else args.index
+    print(f"Loading the index at {where} (building it from {args.corpus} if needed)…",
           file=sys.stderr, flush=True)
     retriever = Retriever.load(args.index, corpus=args.corpus, model=args.model, progress=True,
-                               backend=args.backend)
+                               backend=args.backend, store=store)
     print(f"Ready: {len(retriever.articles)} articles, {time.perf_counter() - started:.1f}s.",
           file=sys.stderr, flush=True)
     # While the page loads, so that the first questions do not wait ~3 s.
@@ -275,14 +284,18 @@ def main(argv: list[str] | None = None) -> None:
         max_threads=admission.workers + admission.queue + 8)
 
 
-def upload_setting(args, logins, public: bool) -> bool:
+def upload_setting(args, logins, public: bool, *, store=None) -> bool:
     """Whether the page may add articles: not with --no-upload, not for
     anyone on the network without a login (they would write into the corpus
-    folder), and not when there is no corpus folder to add to."""
+    folder), not when there is no corpus folder to add to, and not into a
+    Milvus index (adding goes through `rag build --store`, which upserts)."""
     why = None
     if args.no_upload:
         return False
-    if public and not logins:
+    if store is not None:
+        why = ("the index is in Milvus; put the files in the corpus folder and run "
+               f"`rag build --store {store.name}` (only new passages are embedded)")
+    elif public and not logins:
         why = "the app is reachable from other machines without a login (pass --auth)"
     elif not Path(args.corpus).is_dir():
         why = f"there is no corpus folder {args.corpus} to add them to"

@@ -45,7 +45,23 @@ def add_commands(sub, common) -> None:
 
 
 def _build_options(args) -> dict:
+    _folder_index_only(args.command)
     return {"model": args.model, "backend": args.backend, "progress": True}
+
+
+def _folder_index_only(command: str) -> None:
+    """The library commands keep a corpus folder and a folder index in step;
+    with $RAG_STORE naming Milvus they would quietly change another index."""
+    from .index.milvus import parse_store
+
+    try:
+        target = parse_store(os.environ.get("RAG_STORE"))
+    except ValueError as err:
+        raise UserError(f"$RAG_STORE: {err}") from None
+    if target is not None:
+        raise UserError(f"`rag {command}` works on a folder index, and $RAG_STORE names "
+                        f"{target.name}: put the files in the corpus folder and run "
+                        f"`rag build --store {target.name}` (it upserts only what changed)")
 
 
 def _corpus(path: str) -> Path:

@@ -407,3 +407,16 @@ def test_cli_add_json_report(library, capsys):
     assert report["articles"] == 2 and report["reused"] == 21 and report["problems"] == []
     # No --model: the index's own (hash-256) was used, not the default model.
     assert read_manifest(index)["model"] == "hash-256"
+
+
+def test_cli_library_commands_refuse_a_milvus_store(library, capsys, monkeypatch):
+    """They keep a folder index in step with the corpus: with $RAG_STORE naming
+    Milvus they say how to update that index instead of changing the folder."""
+    corpus, index, new = library
+    before = sorted(p.name for p in corpus.rglob("*"))
+    monkeypatch.setenv("RAG_STORE", "milvus:///srv/rag/news.db")
+    for argv in (["add", new / "emu.md"], ["remove", "x"], ["list"]):
+        code, out, err = rag(capsys, *argv, "--corpus", corpus, "--index", index)
+        assert (code, out) == (2, "")
+        assert "works on a folder index" in err and "rag build --store milvus://" in err
+    assert sorted(p.name for p in corpus.rglob("*")) == before

@@ -288,3 +288,31 @@ def test_cli_build_and_search(tmp_path):
                          capture_output=True, text=True, env=env, cwd=tmp_path)
     assert bad.returncode == 2 and bad.stderr.startswith("rag: error: ")
     assert "Traceback" not in bad.stderr
+
+
+def test_the_chat_app_serves_a_milvus_index(tmp_path, hash_encoder, capsys):
+    """`python ui.py --store milvus://…`: answers and the articles tab come
+    from Milvus alone, uploads are off (adding goes through `rag build`), and
+    a store it cannot read is a usage error, not a traceback."""
+    import argparse
+
+    import ui
+    from chatapp import articles, render
+
+    store = f"milvus://{tmp_path}/chat.db?collection=chat"
+    build_index(BUNDLED_CORPUS, "unused", encoder=hash_encoder, progress=False, store=store)
+    retriever = Retriever.load("unused", encoder=hash_encoder, store=store)
+    answer = answer_question(retriever, "职业院校应该健全什么导师制度？")
+    page = render.answer_html(retriever, answer, 0)
+    assert "双导师" in page and "胡玉玲" in page
+    listing = articles.listing(retriever)
+    assert len(listing.rows) == 4
+    shown = render.article_html(retriever, listing.first)
+    assert "生育保障体系" in shown and "班小辉" in shown
+
+    args = argparse.Namespace(no_upload=False, corpus=str(BUNDLED_CORPUS), store=store)
+    assert ui.upload_setting(args, [], False, store=parse_store(store)) is False
+    assert "rag build --store milvus://" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_:
+        ui.main(["--store", "mysql://x"])
+    assert exit_.value.code == 2 and "unknown store 'mysql://x'" in capsys.readouterr().err
