@@ -40,10 +40,10 @@ from rag.evaluate import (  # noqa: E402
 DEV_SETS = [SHARED / "seed_qa_dev.jsonl", DATA / "seed_qa_extra.jsonl",
             *(DATA / f"seed_qa_blind{n}.jsonl" for n in ("", "2", "3", "4", "5"))]
 FRESH = DATA / "seed_qa_fresh.jsonl"
-CONVERSATIONS = DATA / "seed_conv_fresh.jsonl"
+CONVERSATIONS = [DATA / "seed_conv_dev.jsonl", DATA / "seed_conv_fresh.jsonl"]
 # The summary rows of the ablation table, in order.
 SUMMARY_SETS = ["seed_qa_dev", "seed_qa_blind (all, pooled)", "seed_qa_fresh",
-                "seed_conv_fresh", "cmrc2018_trial"]
+                "seed_conv_dev", "seed_conv_fresh", "cmrc2018_trial"]
 
 
 def main(argv=None) -> int:
@@ -51,8 +51,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--qa", nargs="*", default=[str(p) for p in [*DEV_SETS, FRESH]],
                         help="QA files in the seed_qa_dev.jsonl format (over --corpus)")
-    parser.add_argument("--conv", default=str(CONVERSATIONS),
-                        help="conversations (seed_conv_fresh.jsonl format; '' to skip)")
+    parser.add_argument("--conv", nargs="*", default=[str(p) for p in CONVERSATIONS],
+                        help="conversation files (seed_conv_fresh.jsonl format; none to skip)")
     parser.add_argument("--corpus", default=str(ROOT / "corpus"))
     parser.add_argument("--index", default=str(ROOT / "index"))
     parser.add_argument("--cmrc", default=str(SHARED / "cmrc2018_trial.json"),
@@ -99,7 +99,7 @@ class Suites:
 
     def __init__(self, args, retriever):
         self.qa = [(Path(f).stem, load_questions(f)) for f in args.qa]
-        self.conversations = load_conversations(args.conv) if args.conv else []
+        self.conversations = [(Path(f).stem, load_conversations(f)) for f in args.conv]
         self.cmrc = None
         if args.cmrc:
             articles, questions = load_squad(args.cmrc)
@@ -118,9 +118,9 @@ class Suites:
         if len(blind) > 1:
             rows = [row for r in blind for row in r["rows"]]
             reports.append(report_of(rows, mode=mode, name="seed_qa_blind (all, pooled)"))
-        if self.conversations:
-            rep = evaluate_conversations(retriever, self.conversations, mode=mode)
-            reports.append({**rep, "set": "seed_conv_fresh"})
+        for name, conversations in self.conversations:
+            rep = evaluate_conversations(retriever, conversations, mode=mode)
+            reports.append({**rep, "set": name})
         if self.cmrc is not None:
             cmrc, questions = self.cmrc
             cmrc = cmrc.with_params(retriever.params)
@@ -196,7 +196,8 @@ def _store(spec: str | None, part: str):
 
 def _set_order(name: str) -> int:
     order = [Path(p).stem for p in DEV_SETS] + ["seed_qa_blind (all, pooled)", "seed_qa_fresh",
-                                                "seed_conv_fresh", "cmrc2018_trial"]
+                                                "seed_conv_dev", "seed_conv_fresh",
+                                                "cmrc2018_trial"]
     return order.index(name) if name in order else len(order)
 
 

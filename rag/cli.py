@@ -3,7 +3,7 @@
     rag build  [--corpus DIR] [--index DIR | --store URI] [--model NAME] [--force] [--json]
                [--workers N] [--ray ADDRESS]
     rag search "问题" [-k 5] [--mode hybrid|dense|bm25] [--json]
-    rag search --batch FILE|-           one JSON object a line out
+    rag search --batch FILE|-           one JSON object a line out   (cli_batch.py)
     rag ask    "问题" [-k 5] [--mode ...] [--json]
     rag add PATH… | rag remove ARTICLE_ID… | rag list      (cli_library.py)
 
@@ -197,7 +197,9 @@ def cmd_search(args) -> int:
     if args.batch is not None:
         if args.query is not None:
             raise UserError("give either a question or --batch FILE, not both")
-        return _search_batch(args)
+        from .cli_batch import search_batch
+
+        return search_batch(args)
     query = _query(args)
     retriever = _load(args)
     result = retriever.search(query, args.k, mode=args.mode)
@@ -222,51 +224,6 @@ def cmd_ask(args) -> int:
     else:
         print(answer_to_text(answer, retriever))
     return 0
-
-
-def _search_batch(args) -> int:
-    if args.batch == "-":
-        stdin = getattr(sys.stdin, "buffer", None)
-        text = _decoded(stdin.read(), "standard input") if stdin else sys.stdin.read()
-    else:
-        path = Path(args.batch)
-        if not path.is_file():
-            raise UserError(f"batch file {path} not found")
-        text = _decoded(path.read_bytes(), f"batch file {path}")
-    lines = text.splitlines()
-    requests = [_parse_request(n, line) for n, line in enumerate(lines, 1) if line.strip()]
-    retriever = _load(args)  # once, after the input is known to be readable
-    for ident, query, problem in requests:
-        head = {} if ident is None else {"id": ident}
-        if problem is None:
-            try:
-                result = retriever.search(query, args.k, mode=args.mode)
-                out = {**head, **result.to_dict(debug=args.debug)}
-            except ValueError as err:
-                problem = str(err)
-        if problem is not None:
-            out = {**head, "query": query, "error": problem}
-        _print_json(out)
-    return 0
-
-
-def _parse_request(number: int, line: str):
-    """(id or None, question, error or None) for one input line."""
-    text = line.strip()
-    if text.startswith("{"):
-        try:
-            data = json.loads(text)
-        except ValueError:
-            data = None
-        if isinstance(data, dict):
-            question = data.get("question")
-            ident = data.get("id")
-            if not isinstance(question, str) or not question.strip():
-                return ident, question if isinstance(question, str) else "", (
-                    f"line {number}: no question (expected a non-empty `question` field)"
-                )
-            return ident, question, None
-    return None, text, None
 
 
 # -- helpers ------------------------------------------------------------------

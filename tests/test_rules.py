@@ -64,6 +64,18 @@ def case_follow_up_context(seed, small):
     assert plain.context == "那广东省呢？"
 
 
+def case_follow_up_pointers(seed, small):
+    first = "灵活就业人员在生育保障上面临哪些困境？"
+    for pointer in ("第二个困境是什么？", "最後一點具體指什麼？", "为什么会这样？",
+                    "Which of those hurts women most?"):
+        assert first in seed.analyze(pointer, history=[first]).context, pointer
+        plain = off(seed, "follow_up_pointers").analyze(pointer, history=[first])
+        assert first not in plain.context, pointer
+    # A new question with its own topic is not read with the previous one.
+    new = "职业院校要健全什么制度？"
+    assert seed.analyze(new, history=[first]).context == new
+
+
 def case_previous_article(seed, small):
     first = "灵活就业人员能领生育津贴吗？"
     query = seed.analyze("作者是谁？", history=[first])

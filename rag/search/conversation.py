@@ -16,6 +16,16 @@ _FOLLOW_START = re.compile(
     r"|and\b|what about|how about)", re.I
 )
 _FOLLOW_END = re.compile(r"(呢|吗呢)\s*[?？!！。.]*$")
+# Messages that point into the previous answer: an item of the list it gave
+# ("第二个理由是什么？", "最后一点呢", "先说第一点") or what it said ("为什么会这样？",
+# "其中哪个最重要？"). They have topic words of their own, so the elliptical test misses them.
+_POINTER = re.compile(  # over normalised text: simplified characters, lower case
+    r"第\s*[一二三四五六七八九十两\d]+\s*(个|条|点|步|项|种|类|方面|部分|层|大)"
+    r"|(最后|末)\s*一?\s*(个|条|点|步|项|种)"
+    r"|这样|这么|这些|这种|那些|那样|上述|其中|前者|后者"
+    r"|\bthe (first|second|third|fourth|fifth|last) (one|point|reason|step|item)\b"
+    r"|\b(those|these|that one|why is that)\b"
+)
 # Questions about the article itself rather than its content.
 _META = re.compile(
     r"(作者|谁写|撰写|撰稿|执笔|出处|哪篇|哪一篇|标题|题目|哪家报|什么报|哪份报|单位|发表|刊登|刊发|"
@@ -53,6 +63,11 @@ def is_follow_up(turn: Turn) -> bool:
     return bool(_FOLLOW_START.search(q) or _FOLLOW_END.search(q) or not turn.content)
 
 
+def points_back(turn: Turn) -> bool:
+    """Refers to an item of, or to what was said in, the previous answer."""
+    return bool(_POINTER.search(turn.normalized))
+
+
 def is_meta(turn: Turn) -> bool:
     """Asks who wrote / where / when, with no topic of its own ("作者是谁？")."""
     if not _META.search(turn.text):
@@ -85,7 +100,8 @@ def user_turns(history) -> list[str]:
     return [t.strip() for t in turns if t and t.strip()]
 
 
-def in_context(turns: list[Turn], *, follow_ups: bool = True, meta: bool = True) -> str:
+def in_context(turns: list[Turn], *, follow_ups: bool = True, meta: bool = True,
+               pointers: bool = True) -> str:
     """What retrieval should search for at the last of `turns`: that message
     itself, or, for an elliptical follow-up, its own words followed by the
     last standalone question (so a chain of "那广东省呢？", "那浙江省呢？" does
@@ -97,7 +113,7 @@ def in_context(turns: list[Turn], *, follow_ups: bool = True, meta: bool = True)
             base = last = turn.text
         elif meta and is_meta(turn):
             pass  # same article as the previous turn
-        elif follow_ups and is_follow_up(turn):
+        elif follow_ups and is_follow_up(turn) or pointers and points_back(turn):
             core = strip_follow_markers(turn.text)
             last = f"{core} {base}".strip() if core else base
         else:

@@ -76,7 +76,8 @@ def analyze(question: str, lexicon: Lexicon, params: RetrievalParams = DEFAULT_P
         return reading.query(question, **own)
     turns = [_Reading(t, lexicon, params, plain=True).turn for t in previous] + [reading.turn]
     context = conversation.in_context(turns, follow_ups=params.uses("follow_up_context"),
-                                      meta=params.uses("previous_article"))
+                                      meta=params.uses("previous_article"),
+                                      pointers=params.uses("follow_up_pointers"))
     if context == question:
         return reading.query(question, **own)
     focus = conversation.strip_follow_markers(question)

@@ -28,6 +28,10 @@ CATALOGUE: tuple[Rule, ...] = (
     Rule("follow_up_context", "query",
          "an elliptical follow-up (那广东省呢？) is read with the last standalone question",
          "follow-up questions in a conversation"),
+    Rule("follow_up_pointers", "query",
+         "a message pointing into the previous answer (第二个理由是什么？, 为什么会这样？) is "
+         "read with the last standalone question",
+         "follow-ups asking about an item of, or the reason for, the previous answer"),
     Rule("previous_article", "query",
          "a question about the article itself (作者是谁？) asks of the previous answer's article",
          "questions about the article the previous answer came from"),
