@@ -104,7 +104,8 @@ def in_context(turns: list[Turn], *, follow_ups: bool = True, meta: bool = True,
                pointers: bool = True) -> str:
     """What retrieval should search for at the last of `turns`: that message
     itself, or, for an elliptical follow-up, its own words followed by the
-    last standalone question (so a chain of "那广东省呢？", "那浙江省呢？" does
+    last standalone question; so is a message pointing into the previous
+    answer ("第二个理由是什么？") when `pointers` (a chain of "那广东省呢？", "那浙江省呢？" does
     not pile up provinces). A question about the article ("作者是谁？")
     searches again for the previous turn's query."""
     base = last = ""
@@ -113,7 +114,7 @@ def in_context(turns: list[Turn], *, follow_ups: bool = True, meta: bool = True,
             base = last = turn.text
         elif meta and is_meta(turn):
             pass  # same article as the previous turn
-        elif follow_ups and is_follow_up(turn) or pointers and points_back(turn):
+        elif (follow_ups and is_follow_up(turn)) or (pointers and points_back(turn)):
             core = strip_follow_markers(turn.text)
             last = f"{core} {base}".strip() if core else base
         else:
