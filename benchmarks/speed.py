@@ -39,7 +39,14 @@ sys.path.insert(0, str(ROOT))
 
 import bench_common  # noqa: E402
 import numpy as np  # noqa: E402
-from bench_common import profile_search, rss_mb, serve_worker, summary_ms  # noqa: E402
+from bench_common import (  # noqa: E402
+    bare_passages,
+    bare_queries,
+    profile_search,
+    rss_mb,
+    serve_worker,
+    summary_ms,
+)
 from scale import worker_scale_build, worker_scale_search  # noqa: E402
 from speed_report import check_targets, plot, to_markdown  # noqa: E402
 from stores import measure_speed as measure_stores  # noqa: E402
@@ -93,14 +100,10 @@ def worker_latency(spec: dict) -> dict:
     retriever_load_s = time.perf_counter() - t
 
     queries = spec["queries"]
-    if hasattr(encoder, "model"):
+    floor = bare_queries(encoder)  # what the brief calls the floor: the model alone
 
-        def bare(q):  # what the brief calls the floor: the model alone, defaults
-            return encoder.model.encode([q])
-    else:
-
-        def bare(q):
-            return encoder.encode([q])
+    def bare(q):
+        return floor([q])
 
     from rag.text import normalize
 
@@ -161,13 +164,8 @@ def worker_build(spec: dict) -> dict:
     by_id = {a.id: a for a in base}
     chunks = chunk_articles(base, ChunkParams())
     texts = [embed_text(c, by_id[c.article_id]) for c in chunks]
-    encoder.encode(texts[:64])  # warm-up
-    if hasattr(encoder, "model"):
-
-        def bare(x):
-            return encoder.model.encode(x, batch_size=encoder.batch_size, normalize_embeddings=True)
-    else:
-        bare = encoder.encode
+    encoder.encode_passages(texts[:64])  # warm-up
+    bare = bare_passages(encoder)
     work = Path(spec["workdir"]) / "cmrc-index"
     enc_s, build_s, report = [], [], None
     for _ in range(spec["repeats"]):  # interleaved: both see the same machine load
@@ -250,10 +248,11 @@ def prepare_pools(workdir: Path, model: str, queries: list[str]) -> dict:
     )
     (workdir / "sentences.json").write_text(json.dumps(sentences, ensure_ascii=False), "utf-8")
     encoder = load_encoder(model)
-    qvecs = encoder.encode([normalize(q.strip()) for q in queries])
+    qvecs = encoder.encode_queries([normalize(q.strip()) for q in queries])
     np.save(workdir / "query_vectors.npy", qvecs)
     if not (workdir / "sentence_vectors.npy").exists():  # ~1 min with m3e-small; reused
-        np.save(workdir / "sentence_vectors.npy", encoder.encode(sentences, progress=True))
+        np.save(workdir / "sentence_vectors.npy",
+                encoder.encode_passages(sentences, progress=True))
     return {"sentences": len(sentences), "queries": len(queries)}
 
 

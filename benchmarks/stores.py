@@ -43,10 +43,12 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 from bench_common import dir_mb, run_worker, serve_worker, summary_ms  # noqa: E402
 
+from rag.encoders import SymmetricEncoder  # noqa: E402
+
 MODES = ("hybrid", "dense", "bm25")
 
 
-class RandomEncoder:
+class RandomEncoder(SymmetricEncoder):
     """A dense unit vector drawn from a hash of each text: a model's size and
     spread, no model's cost."""
 
@@ -189,13 +191,16 @@ class CachedEncoder:
         self.encoder, self.name, self.dim = encoder, encoder.name, encoder.dim
         self._seen: dict[str, np.ndarray] = {}
 
-    def encode(self, texts, *, progress=False):
+    def encode_passages(self, texts, *, progress=False):
         missing = [t for t in dict.fromkeys(texts) if t not in self._seen]
         if missing:
-            for t, v in zip(missing, self.encoder.encode(missing, progress=progress),
+            for t, v in zip(missing, self.encoder.encode_passages(missing, progress=progress),
                             strict=True):
                 self._seen[t] = v
         return np.stack([self._seen[t] for t in texts])
+
+    def encode_queries(self, texts):
+        return self.encoder.encode_queries(texts)
 
 
 def measure_quality(workdir: Path, cmrc: Path, limit: int = 0, log=print) -> dict:
@@ -259,7 +264,7 @@ def _ranked(retriever, questions, ranker) -> dict:
             rows.append({"id": q.id, "type": q.type, "answerable": True, "rank": None,
                          "abstained": True, "seconds": 0.0, "ctx1": 0, "ctx5": 0})
             continue
-        vector = retriever.encoder.encode([query.text])[0]
+        vector = retriever.encoder.encode_queries([query.text])[0]
         dense = AnnSearchRequest([vector.tolist()], "dense",
                                  {"metric_type": "IP", "params": {"ef": 128}}, limit=n)
         if isinstance(keywords, SparseBM25):

@@ -1,6 +1,6 @@
 """Train the learned abstention from the shared data, with a fixed seed.
 
-    python benchmarks/train_abstention.py [--out rag/search/models/abstention.json]
+    python benchmarks/train_abstention.py [--model e5-small] [--out FILE]
 
 Near misses from DRCD (each question asked against the index holding its own
 paragraph and against the one that lacks it, see nearmiss.py) give, for every
@@ -16,8 +16,8 @@ rules alone: like the old cosine bar, a setting chosen on development data;
 nothing is fitted to them. The held-out DRCD part, CMRC and cmrc-xdoc report
 how it does; the frozen blind sets are scored by quality.py.
 
-Writes the model, its card (rag/search/models/abstention.md) and
-benchmarks/results/abstention.{md,json}. Features are cached under
+Writes the model, its card (rag/search/models/MODEL/abstention.md) and
+benchmarks/results/abstention-MODEL.{md,json}. Features are cached under
 benchmarks/.cache/abstention (delete it to recompute; ~10 min).
 """
 
@@ -38,17 +38,17 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from abstention_report import card, markdown  # noqa: E402
-from nearmiss import CACHE, DATASETS, MemoEncoder, build_dataset  # noqa: E402
+from nearmiss import DATASETS, MemoEncoder, build_dataset, cache_for  # noqa: E402
 
 from rag import Retriever, build_index, load_encoder  # noqa: E402
+from rag.encoders import DEFAULT_MODEL  # noqa: E402
 from rag.evaluate import Question, is_hit, load_questions  # noqa: E402
-from rag.search.abstainer import Abstainer, calibration_error  # noqa: E402
+from rag.search.abstainer import Abstainer, bundled_path, calibration_error  # noqa: E402
 from rag.search.evidence import FEATURES, evidence  # noqa: E402
 
 SEED = 20261129
 TRAIN_SHARE = 0.7
 FEATURE_CACHE = ROOT / "benchmarks" / ".cache" / "abstention"
-DEFAULT_OUT = ROOT / "rag" / "search" / "models" / "abstention.json"
 DEV_SETS = [ROOT.parent / "shared" / "eval" / "seed_qa_dev.jsonl",
             *(ROOT / "benchmarks" / "data" / f"seed_qa_{n}.jsonl"
               for n in ("extra", "blind", "blind2", "blind3", "blind4", "blind5"))]
@@ -82,8 +82,8 @@ def _trace_all(asked, retrievers) -> dict:
             "answerable": np.array(answerable), "hand": np.array(hand), "kept": np.array(kept)}
 
 
-def _cached(name: str, compute) -> dict:
-    path = FEATURE_CACHE / f"{name}.npz"
+def _cached(name: str, compute, model: str) -> dict:
+    path = FEATURE_CACHE / (f"{name}.npz" if model == "m3e-small" else f"{model}-{name}.npz")
     if path.exists():
         data = dict(np.load(path, allow_pickle=False))
         if tuple(data.pop("features")) == FEATURES:
@@ -108,7 +108,7 @@ def near_misses(name: str, encoder) -> dict:
         retrievers = {}
         for fold, articles in data["articles"].items():
             if articles:
-                folder = CACHE / name / fold
+                folder = cache_for(encoder.name) / name / fold
                 build_index(articles, folder, encoder=encoder, progress=False)
                 retrievers[fold] = _hand_rules_only(Retriever.load(
                     folder, encoder=encoder, rebuild=False, progress=False))
@@ -117,17 +117,19 @@ def near_misses(name: str, encoder) -> dict:
                                        v["article_id"])) for v in data["variants"]]
         out = _trace_all(asked, retrievers)
         return {**out, "doc": np.array([data["variants"][i]["doc"] for i in out["kept"]])}
-    return _cached(name, compute)
+    return _cached(name, compute, encoder.name)
 
 
 def development_sets(encoder) -> dict:
     """Features of the seed page's development questions, over the bundled index."""
     def compute():
-        retriever = _hand_rules_only(Retriever.load(ROOT / "index", corpus=ROOT / "corpus",
-                                                    encoder=encoder, progress=False))
+        folder = cache_for(encoder.name) / "seed"
+        build_index(ROOT / "corpus", folder, encoder=encoder, progress=False)
+        retriever = _hand_rules_only(Retriever.load(folder, encoder=encoder, rebuild=False,
+                                                    progress=False))
         asked = [("seed", q) for path in DEV_SETS for q in load_questions(path)]
         return _trace_all(asked, {"seed": retriever})
-    return _cached("seed-development", compute)
+    return _cached("seed-development", compute, encoder.name)
 
 
 def decide(p, threshold, hand, how: str):
@@ -188,11 +190,16 @@ def reliability(p, y, bins: int = 5) -> list[dict]:
 def main(argv=None) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default=str(DEFAULT_OUT))
-    parser.add_argument("--report", default=str(ROOT / "benchmarks" / "results" / "abstention"))
+    parser.add_argument("--model", default=DEFAULT_MODEL, help="the encoder (default: %(default)s)")
+    parser.add_argument("--out", default=None,
+                        help="default: rag/search/models/MODEL/abstention.json")
+    parser.add_argument("--report", default=None,
+                        help="default: benchmarks/results/abstention-MODEL")
     args = parser.parse_args(argv)
+    args.out = args.out or str(bundled_path(args.model))
+    args.report = args.report or str(ROOT / "benchmarks" / "results" / f"abstention-{args.model}")
     started = time.perf_counter()
-    encoder = MemoEncoder(load_encoder("m3e-small"))
+    encoder = MemoEncoder(load_encoder(args.model))
     drcd = near_misses("drcd", encoder)
     test = np.array([held_out(d) for d in drcd["doc"]])
     part = {k: v for k, v in drcd.items() if k not in ("doc", "kept")}

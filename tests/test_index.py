@@ -31,9 +31,13 @@ class CountingEncoder:
         self.dim = inner.dim
         self.texts: list[str] = []
 
-    def encode(self, texts, *, progress=False):
+    def encode_passages(self, texts, *, progress=False):
         self.texts.extend(texts)
-        return self.inner.encode(texts, progress=progress)
+        return self.inner.encode_passages(texts, progress=progress)
+
+    def encode_queries(self, texts):
+        self.texts.extend(texts)
+        return self.inner.encode_queries(texts)
 
 
 def _add_article(corpus, record):

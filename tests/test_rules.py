@@ -4,6 +4,8 @@ without a case here fails `test_every_rule_has_a_case`."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 import rag
@@ -49,6 +51,25 @@ def reason(retriever, question: str, **kw) -> str:
 
 
 # -- reading the question -------------------------------------------------------------
+
+def case_fusion_weighting(seed, small):
+    """A weighting that trusts the dense side more when the question's words
+    are not the corpus's: such a question gets a larger dense weight than one
+    in the articles' own words, and switched off both get the constant."""
+    import copy
+
+    from rag.search.profiles import WEIGHT_FEATURES, FusionWeighting
+
+    weighting = FusionWeighting(0.15, 0.15, WEIGHT_FEATURES, (0.5, 0, 0, 0, 0), (0.25, 1, 1, 1, 1),
+                                (-1.0, 0, 0, 0, 0))
+    weighted = copy.copy(small)
+    weighted.profile = replace(small.profile, fusion=weighting)
+    own, other = "职工技能培训评价体系", "怎么给打工人发证书呢"
+    w_own = weighted.trace(own, k=3).dense_weight
+    w_other = weighted.trace(other, k=3).dense_weight
+    assert w_other > 0.15 > w_own
+    plain = off(weighted, "fusion_weighting")
+    assert plain.trace(own, k=3).dense_weight == plain.trace(other, k=3).dense_weight == 0.15
 
 def case_english_terms(seed, small):
     q = "What should the revision of the Social Insurance Law make clear?"

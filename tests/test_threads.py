@@ -12,10 +12,11 @@ import numpy as np
 import pytest
 
 import rag
+from rag.encoders import SymmetricEncoder
 from rag.encoders.batching import BatchingEncoder
 
 
-class SlowEncoder:
+class SlowEncoder(SymmetricEncoder):
     """Counts model calls and fails if two threads are inside at once (as a
     fast tokenizer does: "Already borrowed")."""
 
@@ -42,7 +43,7 @@ def test_concurrent_encodes_are_batched_and_each_gets_its_own_rows():
     encoder = BatchingEncoder(slow)
     texts = [[f"问题{i}", f"句子{i}甲", f"句子{i}乙"][: 1 + i % 3] for i in range(40)]
     with ThreadPoolExecutor(16) as pool:
-        results = list(pool.map(encoder.encode, texts))
+        results = list(pool.map(encoder.encode_queries, texts))
     for batch, rows in zip(texts, results, strict=True):
         assert np.allclose(rows, slow.inner.encode(batch))
     assert sum(slow.calls) == sum(map(len, texts))
@@ -51,7 +52,7 @@ def test_concurrent_encodes_are_batched_and_each_gets_its_own_rows():
 
 
 def test_an_encoder_error_reaches_every_waiting_caller():
-    class Broken:
+    class Broken(SymmetricEncoder):
         name, dim = "broken", 8
 
         def encode(self, texts, *, progress=False):
@@ -60,7 +61,7 @@ def test_an_encoder_error_reaches_every_waiting_caller():
 
     encoder = BatchingEncoder(Broken())
     with ThreadPoolExecutor(8) as pool:
-        futures = [pool.submit(encoder.encode, ["x"]) for _ in range(8)]
+        futures = [pool.submit(encoder.encode_queries, ["x"]) for _ in range(8)]
     for f in futures:
         with pytest.raises(RuntimeError, match="model failed"):
             f.result()
@@ -90,3 +91,32 @@ def test_recurring_texts_are_encoded_once():
     encoder.encode_cached(["甲"])  # pushed out by 丙 and 丁 (3 kept)
     assert slow.calls == [2, 2, 1]
     assert encoder.encode_cached([]).shape == (0, 256)
+
+
+def test_questions_and_passages_waiting_together_are_encoded_apart():
+    """An asymmetric model (e5) embeds a question and a passage differently:
+    requests batched together still take their own side."""
+
+    class Asymmetric:
+        name, dim = "asym", 256
+
+        def __init__(self):
+            self.inner = rag.HashEncoder(256)
+
+        def encode_queries(self, texts):
+            time.sleep(0.01)
+            return self.inner.encode(["query: " + t for t in texts])
+
+        def encode_passages(self, texts, *, progress=False):
+            time.sleep(0.01)
+            return self.inner.encode(["passage: " + t for t in texts])
+
+    model = Asymmetric()
+    encoder = BatchingEncoder(model)
+    jobs = [(i % 2 == 0, [f"文本{i}"]) for i in range(24)]
+    with ThreadPoolExecutor(12) as pool:
+        rows = list(pool.map(lambda job: (encoder.encode_queries if job[0]
+                                          else encoder.encode_passages)(job[1]), jobs))
+    for (queries, texts), got in zip(jobs, rows, strict=True):
+        want = model.encode_queries(texts) if queries else model.encode_passages(texts)
+        assert np.allclose(got, want)

@@ -69,11 +69,11 @@ def select_sentences(retriever, query: Query, hits: Sequence[Hit], *,
     if not candidates:
         return []
     encoder = retriever.encoder
-    question = encoder.encode([query.normalized])[0]
+    question = encoder.encode_queries([query.normalized])[0]
     texts = [normalize(c.text) for c in candidates]
     # Passage sentences recur from question to question: their vectors are kept.
     sentences = encoder.encode_cached(texts) if hasattr(encoder, "encode_cached") \
-        else encoder.encode(texts)
+        else encoder.encode_passages(texts)
     dense = np.asarray(sentences @ question, dtype=float)
     for c, sim in zip(candidates, dense, strict=True):
         length = len(c.text.strip())

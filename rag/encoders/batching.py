@@ -22,18 +22,19 @@ import numpy as np
 
 
 class _Request:
-    __slots__ = ("texts", "vectors", "error", "done")
+    __slots__ = ("texts", "queries", "vectors", "error", "done")
 
-    def __init__(self, texts: list[str]):
+    def __init__(self, texts: list[str], queries: bool):
         self.texts = texts
+        self.queries = queries  # questions and passages are encoded apart
         self.vectors: np.ndarray | None = None
         self.error: BaseException | None = None
         self.done = False
 
 
 class BatchingEncoder:
-    """Wraps any encoder (`encode(texts) -> rows`); `name`, `dim` and
-    everything else are the wrapped encoder's."""
+    """Wraps any encoder (encode_queries / encode_passages); `name`, `dim`
+    and everything else are the wrapped encoder's."""
 
     def __init__(self, inner, *, cache_size: int = 20_000):
         self.inner = inner
@@ -48,12 +49,20 @@ class BatchingEncoder:
     def __getattr__(self, name):  # name, dim, model ... of the wrapped encoder
         return getattr(self.inner, name)
 
-    def encode(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode(list(texts), True)
+
+    def encode_passages(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
         texts = list(texts)
         if progress or not texts:  # an index build: one caller, its own batching
             with self._model_lock:
-                return self.inner.encode(texts, progress=progress)
-        request = _Request(texts)
+                return self.inner.encode_passages(texts, progress=progress)
+        return self._encode(texts, False)
+
+    def _encode(self, texts: list[str], queries: bool) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.inner.dim), dtype=np.float32)
+        request = _Request(texts, queries)
         with self._pending_lock:
             self._pending.append(request)
         with self._model_lock:
@@ -66,7 +75,7 @@ class BatchingEncoder:
         return request.vectors
 
     def encode_cached(self, texts: list[str]) -> np.ndarray:
-        """`encode(texts)`, remembering each text's vector for next time."""
+        """`encode_passages(texts)`, remembering each text's vector for next time."""
         texts = list(texts)
         with self._cache_lock:
             known = {t: self._cache[t] for t in texts if t in self._cache}
@@ -74,7 +83,7 @@ class BatchingEncoder:
                 self._cache.move_to_end(t)
         missing = list(dict.fromkeys(t for t in texts if t not in known))
         if missing:
-            vectors = self.encode(missing)
+            vectors = self.encode_passages(missing)
             with self._cache_lock:
                 for t, v in zip(missing, vectors, strict=True):
                     known[t] = self._cache[t] = v
@@ -85,12 +94,19 @@ class BatchingEncoder:
         return np.vstack([known[t] for t in texts])
 
     def _run(self, batch: list[_Request]) -> None:
+        for queries in (True, False):
+            side = [r for r in batch if r.queries == queries]
+            if side:
+                self._run_side(side, queries)
+
+    def _run_side(self, batch: list[_Request], queries: bool) -> None:
         self.batches += 1
+        encode = self.inner.encode_queries if queries else self.inner.encode_passages
         try:
             if len(batch) == 1:
-                vectors = [self.inner.encode(batch[0].texts)]
+                vectors = [encode(batch[0].texts)]
             else:
-                joined = self.inner.encode([t for r in batch for t in r.texts])
+                joined = encode([t for r in batch for t in r.texts])
                 bounds = np.cumsum([0] + [len(r.texts) for r in batch])
                 vectors = [joined[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
             for request, rows in zip(batch, vectors, strict=True):

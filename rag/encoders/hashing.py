@@ -6,8 +6,10 @@ import hashlib
 
 import numpy as np
 
+from .base import SymmetricEncoder
 
-class HashEncoder:
+
+class HashEncoder(SymmetricEncoder):
     """Deterministic bag-of-character-bigrams vectors: no model, millisecond
     speed, and texts sharing words really are closer. For tests and smoke runs."""
 

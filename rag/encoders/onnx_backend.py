@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .base import resolve_model
+from .base import SymmetricEncoder, resolve_model
 
 DEFAULT_CACHE = Path.home() / ".cache" / "rag-news" / "onnx"
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
@@ -60,7 +60,7 @@ def _export(location: str, target: Path) -> dict:
     return meta
 
 
-class OnnxEncoder:
+class OnnxEncoder(SymmetricEncoder):
     def __init__(self, model: str | None = None, *, batch_size: int = 32,
                  cache_dir: str | Path = DEFAULT_CACHE, threads: int = 0):
         import onnxruntime

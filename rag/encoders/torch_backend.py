@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import resolve_model
+from .base import SymmetricEncoder, resolve_model
 
 
-class SentenceTransformerEncoder:
+class SentenceTransformerEncoder(SymmetricEncoder):
     def __init__(self, model: str | None = None, *, device: str = "cpu", batch_size: int = 32):
         from sentence_transformers import SentenceTransformer
 

@@ -127,7 +127,7 @@ def build_index(
     index_type: str | None = None,
     progress: bool | ProgressReport = True,
     force: bool = False,
-    backend: str = "torch",
+    backend: str | None = None,
     lock_wait: float | None = None,
     store=None,
     workers: int = 1,
@@ -308,13 +308,13 @@ def embed_all(encoder: Encoder, texts: list[str], *,
     out = np.zeros((len(texts), encoder.dim), dtype=np.float32)
     with Progress(len(texts), "embedding passages", enabled=progress, bar_from=65) as bar:
         for rows in batches(texts, EMBED_BATCH):
-            out[rows] = encoder.encode([texts[i] for i in rows])
+            out[rows] = encoder.encode_passages([texts[i] for i in rows])
             bar.update(len(rows))
     return out
 
 
 def embed_passages(texts: list[str], *, model: str, encoder: Encoder | None = None,
-                   backend: str = "torch", workers: int = 1, ray: str | None = None,
+                   backend: str | None = None, workers: int = 1, ray: str | None = None,
                    progress: bool | ProgressReport = True) -> tuple[np.ndarray, int]:
     """(vectors, dim) of `texts`: in this process, or spread over `workers`
     processes or Ray actors (the same batches, so the same vectors)."""
@@ -350,9 +350,11 @@ TOKEN_RECIPE = {k: RECIPE[k] for k in ("tokenizer", "stopwords")}
 def _abstention_model(model_name: str) -> str | None:
     """The learned abstention searches of this index will use (name@sha), if any:
     what answers were withdrawn by is part of what an index was built for."""
-    from ..search.abstainer import BUNDLED, Abstainer, bundled_for
+    from ..search.abstainer import Abstainer, bundled_for, bundled_path
 
-    return Abstainer.fingerprint(BUNDLED) if bundled_for(model_name) is not None else None
+    if bundled_for(model_name) is None:
+        return None
+    return Abstainer.fingerprint(bundled_path(model_name))
 
 
 def _versions() -> dict:

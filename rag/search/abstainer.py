@@ -20,7 +20,12 @@ from pathlib import Path
 import numpy as np
 
 FORMAT = "rag-news/abstainer/1"
-BUNDLED = Path(__file__).with_name("models") / "abstention.json"
+MODELS_DIR = Path(__file__).with_name("models")
+
+
+def bundled_path(encoder: str) -> Path:
+    """Where the shipped model fitted on `encoder`'s cosines lives."""
+    return MODELS_DIR / encoder / "abstention.json"
 
 
 @dataclass(frozen=True)
@@ -73,7 +78,7 @@ class Abstainer:
         os.replace(tmp, path)
 
     @classmethod
-    def load(cls, path: str | Path = BUNDLED) -> Abstainer:
+    def load(cls, path: str | Path) -> Abstainer:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         if data.get("format") != FORMAT:
             raise ValueError(f"{path} is not an abstention model of format {FORMAT}")
@@ -82,19 +87,21 @@ class Abstainer:
                    data["encoder"], data.get("card", {}))
 
     @staticmethod
-    def fingerprint(path: str | Path = BUNDLED) -> str:
+    def fingerprint(path: str | Path) -> str:
         """What the index manifest records of the model in use."""
         digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
         return f"{Path(path).name}@{digest}"
 
 
 @lru_cache(maxsize=4)
-def bundled_for(encoder: str, path: str | Path = BUNDLED) -> Abstainer | None:
+def bundled_for(encoder: str, path: str | Path | None = None) -> Abstainer | None:
     """The shipped model when it was fitted on this encoder's cosines and reads
     the features search computes; else None (the hand bars apply)."""
     from .evidence import FEATURES
 
-    path = Path(path)
+    if path is None and (not encoder or "/" in encoder or encoder.startswith(".")):
+        return None  # a model folder, not a name with a shipped model
+    path = Path(path) if path is not None else bundled_path(encoder)
     if not path.exists():
         return None
     model = Abstainer.load(path)

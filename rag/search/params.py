@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
 
+from .profiles import Profile
 from .rules import check_names
+
+_FITTED = ("min_cosine", "min_cosine_latin", "cosine_per_coverage")
 
 # In order: a question naming an article by its byline fixes the candidates;
 # dense and keyword candidates; fusion; re-ranking; how sure the best passage
@@ -23,7 +26,9 @@ class RetrievalParams:
     """
 
     candidates: int = 50  # per retriever, before fusion
-    dense_weight: float = 0.15
+    # None: the encoder's fitted weighting (profiles.py), which listens to the
+    # question when the fusion_weighting rule is on; a number: that constant.
+    dense_weight: float | None = None
     # Bonus for a passage holding most of the question's words in ONE sentence:
     # answers sit in a sentence, and long passages otherwise win on scattered words.
     sentence_weight: float = 0.4
@@ -34,11 +39,12 @@ class RetrievalParams:
     # words nor is semantically close; the cosine bar is lowered by
     # cosine_per_coverage x the share of words it does hold. Questions without
     # Chinese characters get a lower bar: cross-lingual cosines run lower and
-    # BM25 cannot help.
+    # BM25 cannot help. The cosine bars are fitted per encoder (None: the
+    # encoder's profile).
     min_coverage: float = 0.5
-    min_cosine: float = 0.725
-    min_cosine_latin: float = 0.695
-    cosine_per_coverage: float = 0.1
+    min_cosine: float | None = None
+    min_cosine_latin: float | None = None
+    cosine_per_coverage: float | None = None
     calibration_sample: int = 2048  # vectors used to estimate the cosine mean/std
     # "What is X's article about" is answered from the article's opening
     # paragraphs, where a commentary states its case (lede and nut graf).
@@ -51,6 +57,11 @@ class RetrievalParams:
         object.__setattr__(self, "stages", tuple(self.stages))
         if self.candidates < 1:
             raise ValueError("candidates must be at least 1")
+
+    def fitted(self, profile: Profile) -> RetrievalParams:
+        """These settings with the encoder-fitted numbers left open taken from `profile`."""
+        return replace(self, **{name: getattr(profile, name) for name in _FITTED
+                                if getattr(self, name) is None})
 
     def uses(self, rule: str) -> bool:
         return rule not in self.rules_off

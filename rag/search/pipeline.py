@@ -59,6 +59,7 @@ class SearchState:
         self.rows = np.zeros(0, dtype=np.int64)  # candidates after fusion
         self.scores = np.zeros(0, dtype=np.float32)
         self.cosines: np.ndarray | None = None  # each candidate's cosine to the question
+        self.dense_weight: float | None = None  # what fusion gave the dense side
         self.confidence: float | None = None  # that the best passage answers (learned)
         self.abstained = False
         self.reason = ""

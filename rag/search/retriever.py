@@ -36,6 +36,7 @@ from .lexicon import Lexicon
 from .params import DEFAULT_PARAMS, RetrievalParams
 from .passages import FoldedPassages
 from .pipeline import SearchState, run
+from .profiles import profile_for
 from .query import Query, analyze
 from .stages import make_stages
 from .stages.fusion import Calibration
@@ -48,7 +49,10 @@ class Retriever:
         # Safe to share between threads (a chat server's requests): one thread
         # encodes at a time, batching what the others wait to encode.
         self.encoder = encoder if isinstance(encoder, BatchingEncoder) else BatchingEncoder(encoder)
-        self.params = params
+        # What was fitted on this encoder's vectors: the fusion weighting, the
+        # cosine bars (profiles.py) and the learned abstention.
+        self.profile = profile_for(encoder.name)
+        self.params = params.fitted(self.profile)
         self.manifest = stored.manifest
         self.store = stored.store
         self.articles = stored.articles  # a lazy sequence: articles are parsed when read
@@ -72,7 +76,7 @@ class Retriever:
         rebuild: bool = True,
         progress: bool | ProgressReport = True,
         params: RetrievalParams = DEFAULT_PARAMS,
-        backend: str = "torch",
+        backend: str | None = None,
         store=None,
     ) -> Retriever:
         """Open an index, building or refreshing it from `corpus` when it is
@@ -111,7 +115,7 @@ class Retriever:
     def with_params(self, params: RetrievalParams) -> Retriever:
         """The same index and encoder searched with other settings (cheap)."""
         other = copy.copy(self)
-        other.params = params
+        other.params = params.fitted(self.profile)
         other._stages = make_stages(params.stages)
         if params.calibration_sample != self.params.calibration_sample:
             other.calibration = Calibration(self.store, params.calibration_sample)
@@ -125,7 +129,7 @@ class Retriever:
         it starts."""
         from .. import text
 
-        self.encoder.encode(["灵活就业人员"])
+        self.encoder.encode_queries(["灵活就业人员"])
         text.warm_up()
         crosslingual.warm_up()
         places.gazetteer()
@@ -147,10 +151,13 @@ class Retriever:
 
     @property
     def pipeline(self) -> tuple[str, ...]:
-        """The stages and switched-off rules, and whether a learned abstention applies."""
+        """The stages and switched-off rules, and what was not fitted on this encoder."""
+        notes = []
+        if self.profile.encoder != self.encoder.name:
+            notes.append(f"(no profile fitted for {self.encoder.name})")
         if self.abstainer is None and self.params.uses("learned_abstention"):
-            return (*self.params.pipeline, f"(no abstention model for {self.encoder.name})")
-        return self.params.pipeline
+            notes.append(f"(no abstention model for {self.encoder.name})")
+        return (*self.params.pipeline, *notes)
 
     def trace(self, query: str | Query, k: int = 5, *, mode: str = "hybrid") -> SearchState:
         """The search's working state after every stage ran: candidates, their

@@ -44,6 +44,12 @@ CATALOGUE: tuple[Rule, ...] = (
          "words that only point at an article or its gist (这篇, 评论, 话题, 核心主张) leave a "
          "byline question about the article",
          "questions about an author's article, worded with pointer words"),
+    # -- fusion
+    Rule("fusion_weighting", "fusion",
+         "the dense side's weight follows the question (its words' coverage of the corpus, "
+         "how flat BM25 is, how far the best cosine stands out, length, script), as fitted "
+         "per encoder; off: the encoder's constant weight",
+         "questions whose words the articles do not use (colloquial, paraphrased)"),
     # -- re-ranking
     Rule("sentence_bonus", "rerank",
          "a passage holding most of the question's words in one sentence gains up to "

@@ -60,7 +60,7 @@ ARTICLE_PAGE = 100  # articles whose old passages are read at a time
 
 def build_milvus(corpus, target: MilvusTarget, *, model: str | None = None, encoder=None,
                  params: ChunkParams | None = None, progress: bool = True, force: bool = False,
-                 backend: str = "torch", lock_wait: float | None = None, workers: int = 1,
+                 backend: str | None = None, lock_wait: float | None = None, workers: int = 1,
                  ray: str | None = None) -> BuildReport:
     """build_index into Milvus (same arguments; `corpus` already checked)."""
     from ...ingest import stamp_files, walk
