@@ -298,7 +298,9 @@ def cold_start(index: Path, query: str, model: str, runs: int) -> dict:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="2k synthetic size, few queries (CI)")
-    parser.add_argument("--model", default=None, help="default m3e-small; hash-256 for smoke runs")
+    parser.add_argument("--model", default=None,
+                        help="default: the default encoder (rag.DEFAULT_MODEL); hash-256 for "
+                        "smoke runs")
     parser.add_argument(
         "--sizes", default=None, help="synthetic sizes, default 10000,100000,1000000"
     )
@@ -340,7 +342,9 @@ def main(argv=None) -> int:
         plot(report, out.with_suffix(".png"))
         print(to_markdown(report))
         return 0
-    model = args.model or "m3e-small"
+    from rag.encoders import DEFAULT_MODEL
+
+    model = args.model or DEFAULT_MODEL
     sizes = [
         int(s)
         for s in (args.sizes or ("2000" if args.quick else "10000,100000,1000000")).split(",")

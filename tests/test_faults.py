@@ -13,7 +13,15 @@ import time
 import pytest
 from conftest import REPO, cmrc_articles, write_jsonl
 
-from rag import BuildReport, CorpusError, HashEncoder, IndexLoadError, Retriever, build_index
+from rag import (
+    BuildReport,
+    CorpusError,
+    HashEncoder,
+    IndexLoadError,
+    Retriever,
+    build_index,
+    load_encoder,
+)
 from rag.cli import main
 from rag.index import load_index
 from rag.index import lock as lock_module
@@ -418,11 +426,12 @@ def cli_index_dir(tmp_path, small_corpus):
 
 
 @pytest.mark.slow
-def test_the_known_size_of_the_bundled_model_is_its_real_size(real_retriever):
+@pytest.mark.parametrize("model, dim", [("e5-small", 384), ("m3e-small", 512)])
+def test_the_known_size_of_each_shipped_model_is_its_real_size(model, dim):
     """The size used to refuse a foreign index without loading the model."""
     from rag.encoders import known_dim
 
-    assert known_dim("m3e-small") == real_retriever.encoder.dim == 512
+    assert known_dim(model) == load_encoder(model).dim == dim
 
 
 # -- what already held and must keep holding ---------------------------------------------

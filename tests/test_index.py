@@ -9,6 +9,7 @@ import pytest
 from conftest import cmrc_articles
 
 from rag import (
+    DEFAULT_MODEL,
     ChunkParams,
     HashEncoder,
     IndexLoadError,
@@ -232,7 +233,7 @@ def test_empty_corpus_is_refused(tmp_path, hash_encoder):
 
 @pytest.mark.slow
 def test_real_model_finds_the_seed_answer(real_retriever):
-    assert real_retriever.manifest["model"] == "m3e-small"
+    assert real_retriever.manifest["model"] == DEFAULT_MODEL
     result = real_retriever.search("习近平总书记在哪个大会上发表了重要讲话？", k=5)
     assert not result.abstained
     compact = ["".join(h.text.split()) for h in result.hits]
@@ -389,13 +390,13 @@ def test_loaded_index_reads_rows_and_postings_like_the_arrays_on_disk(hash_index
 
 
 @pytest.mark.slow
-def test_one_question_is_embedded_as_model_encode_would(real_retriever):
+def test_one_question_is_embedded_as_model_encode_would(m3e_retriever):
     """Questions take a shorter path through the model than batches do; the
     vectors must not differ, or the index would answer differently."""
-    encoder = real_retriever.encoder
+    encoder = m3e_retriever.encoder
     long_text = "灵活就业人员生育保险" * 200  # beyond the model's 512 tokens: truncated alike
     texts = ["灵活就业人员能领生育津贴吗？", "What is the capital of France?", long_text]
-    one_by_one = np.vstack([encoder.encode([t]) for t in texts])
+    one_by_one = np.vstack([encoder.encode_queries([t]) for t in texts])
     batch = encoder.model.encode(texts, normalize_embeddings=True)
     assert one_by_one.dtype == np.float32 and one_by_one.shape == (3, 512)
     assert np.abs(one_by_one - batch).max() < 1e-5

@@ -60,8 +60,12 @@ def case_fusion_weighting(seed, small):
 
     from rag.search.profiles import WEIGHT_FEATURES, FusionWeighting
 
-    weighting = FusionWeighting(0.15, 0.15, WEIGHT_FEATURES, (0.5, 0, 0, 0, 0), (0.25, 1, 1, 1, 1),
-                                (-1.0, 0, 0, 0, 0))
+    n = len(WEIGHT_FEATURES)
+    overlap = [1.0 if f == "overlap" else 0.0 for f in WEIGHT_FEATURES]
+    weighting = FusionWeighting(0.15, 0.15, WEIGHT_FEATURES, tuple(0.5 * x for x in overlap),
+                                tuple(0.25 if x else 1.0 for x in overlap),
+                                tuple(-x for x in overlap))
+    assert len(weighting.weights) == n
     weighted = copy.copy(small)
     weighted.profile = replace(small.profile, fusion=weighting)
     own, other = "职工技能培训评价体系", "怎么给打工人发证书呢"

@@ -90,14 +90,16 @@ def is_on_disk(model: str) -> bool:
     return False
 
 
-def check_available(model: str) -> None:
+def check_available(model: str, backend: str | None = None) -> None:
     """Refuse at once a model that is neither on disk nor downloadable (the
-    hub is off), rather than after importing torch and asking the hub."""
+    hub is off), or a backend that does not run it, rather than after
+    importing torch and asking the hub."""
     if model.startswith("hash-"):
         from .hashing import HashEncoder
 
         HashEncoder.from_name(model)  # a bad size is a ValueError
         return
+    resolve_backend(model, backend)
     if model in MODELS:
         if not MODELS[model].installed():
             raise RuntimeError(f"model {model!r} is not installed: {MODELS[model].install}")

@@ -159,7 +159,7 @@ def build_index(
     check_replaceable(job.index_dir)
     model_name = encoder.name if encoder is not None else (model or DEFAULT_MODEL)
     if encoder is None:
-        check_available(model_name)  # before the corpus is read, not after
+        check_available(model_name, backend)  # before the corpus is read, not after
     job.expected.update({
         "format_version": FORMAT_VERSION,
         "model": model_name,

@@ -39,6 +39,11 @@ class FusionWeighting:
     scale: tuple[float, ...] = ()
     weights: tuple[float, ...] = ()
 
+    def __post_init__(self):
+        if not len(self.features) == len(self.mean) == len(self.scale) == len(self.weights):
+            raise ValueError("a fusion weighting needs as many means, scales and weights "
+                             "as features")
+
     def weight(self, values: dict[str, float]) -> float:
         if not self.weights:
             return self.constant

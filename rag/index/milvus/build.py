@@ -68,7 +68,7 @@ def build_milvus(corpus, target: MilvusTarget, *, model: str | None = None, enco
     params = params or ChunkParams()
     model_name = encoder.name if encoder is not None else (model or DEFAULT_MODEL)
     if encoder is None:
-        check_available(model_name)  # before the corpus is read, not after
+        check_available(model_name, backend)  # before the corpus is read, not after
     sync = _Sync(time.perf_counter(), MilvusLocation(target, create=True), params, model_name,
                  encoder, progress, force, backend, workers, ray)
     if isinstance(corpus, Path):
