@@ -7,7 +7,8 @@ SETS = {
     "drcd-heldout": "DRCD, held-out documents (30%)",
     "cmrc": "CMRC 2018 trial (answerable only)",
     "cmrc-xdoc": "CMRC 2018 trial, folds across documents (unanswerable = off-topic)",
-    "seed-development": "seed page, development sets (dev, extra, blind1-5; colloquial for models trained since 2026-12-06)",
+    "seed-development": "seed page, development sets (dev, extra, blind1-5; colloquial for "
+                        "models trained since 2026-12-06)",
 }
 WAYS = ("hand rules", "learned alone", "hand rules + learned")
 

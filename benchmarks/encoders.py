@@ -6,10 +6,10 @@ Rows: each encoder's hybrid (its fitted profile; for a profile with a fusion
 weighting, also with the fusion_weighting rule off) and dense modes, BM25 once
 (no encoder), and the two encoders fused (three-way hybrid: the e5 search's
 candidates and score plus m3e's weighted z-score; measured, kept only if it pays).
-Sets: the seed page's development questions (dev sets pooled; the colloquial
-development set apart), the frozen fresh set (scored once per release) and its
-colloquial questions, the conversations, CMRC 2018 trial (open retrieval), DRCD
-held-out documents (answerable questions over the near-miss fold indexes) and
+Sets: the seed page's development questions (seed_qa_dev as given; all dev sets
+pooled: dev, extra, blind1-5; the colloquial development set apart), the frozen
+fresh set (scored once per release) and its colloquial questions, the
+conversations, CMRC 2018 trial (open retrieval), DRCD held-out documents (answerable questions over the near-miss fold indexes) and
 the near-miss benchmark (from train_abstention.py's report for that encoder).
 Costs, each encoder in a fresh process: build (passages/s), search p50/p95,
 index bytes a passage, RSS, cold start.
@@ -56,7 +56,8 @@ COLLOQUIAL_DEV = DATA / "seed_qa_colloquial.jsonl"
 FRESH = DATA / "seed_qa_fresh.jsonl"
 CONVERSATIONS = {"conv dev": DATA / "seed_conv_dev.jsonl",
                  "conv fresh": DATA / "seed_conv_fresh.jsonl"}
-SETS = ("dev", "colloquial dev", "fresh", "fresh colloquial", "conv dev", "conv fresh",
+SETS = ("seed_qa_dev", "dev", "colloquial dev", "fresh", "fresh colloquial", "conv dev",
+        "conv fresh",
         "cmrc trial", "drcd held-out")
 
 
@@ -97,7 +98,8 @@ def _summary(report: dict) -> dict:
 def quality(retriever, mode: str, extra: dict) -> dict:
     """One row of the table: every set for one retriever (with its settings) and mode."""
     dev = [q for p in DEV_SETS for q in load_questions(p)]
-    out = {"dev": _summary(evaluate(retriever, dev, mode=mode)),
+    out = {"seed_qa_dev": _summary(evaluate(retriever, load_questions(DEV_SETS[0]), mode=mode)),
+           "dev": _summary(evaluate(retriever, dev, mode=mode)),
            "colloquial dev": _summary(evaluate(retriever, load_questions(COLLOQUIAL_DEV),
                                                mode=mode))}
     fresh = evaluate(retriever, load_questions(FRESH), mode=mode)
