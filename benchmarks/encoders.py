@@ -10,7 +10,8 @@ Sets: the seed page's development questions (seed_qa_dev as given; all dev sets
 pooled: dev, extra, blind1-5; the colloquial development set apart), the frozen
 fresh set (scored once per release) and its colloquial questions, the
 conversations, CMRC 2018 trial (open retrieval), DRCD held-out documents
-(answerable questions over the near-miss fold indexes) and the near-miss benchmark (from train_abstention.py's report for that encoder).
+(answerable questions over the near-miss fold indexes) and the near-miss
+benchmark (from train_abstention.py's report for that encoder).
 Costs, each encoder in a fresh process: build (passages/s), search p50/p95,
 index bytes a passage, RSS, cold start.
 
