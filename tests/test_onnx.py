@@ -29,18 +29,21 @@ def onnx_encoder(tmp_path_factory):
 def test_onnx_vectors_match_torch(onnx_encoder):
     long_text = "职业院校应健全双导师管理制度，明确企业导师的选聘标准、工作职责和待遇保障。" * 3
     texts = ["灵活就业人员能领生育津贴吗？", "What is the capital of France?", long_text, "枫桥"]
-    torch_vectors = load_encoder("m3e-small").encode(texts)
-    onnx_vectors = onnx_encoder.encode(texts)
+    torch_vectors = load_encoder("m3e-small").encode_passages(texts)
+    onnx_vectors = onnx_encoder.encode_passages(texts)
     assert onnx_vectors.shape == torch_vectors.shape == (4, 512)
     assert np.allclose((onnx_vectors * torch_vectors).sum(axis=1), 1.0, atol=1e-4)
 
 
-def test_onnx_backend_answers_from_the_bundled_index_without_torch():
+def test_onnx_backend_answers_from_an_m3e_index_without_torch(tmp_path):
     # As a user would: the first run may export the model into the default cache;
     # once the export exists, answering a question never imports torch.
+    index = tmp_path / "index"
+    rag.build_index(REPO / "corpus", index, model="m3e-small", progress=False)
     code = (
         "import sys, json; from rag.cli import main; "
-        "rc = main(['search', '职业院校应该健全什么导师制度？', '--json', '--backend', 'onnx']); "
+        "rc = main(['search', '职业院校应该健全什么导师制度？', '--json', '--backend', 'onnx', "
+        f"'--index', {str(index)!r}]); "
         "print(json.dumps({'torch': 'torch' in sys.modules}))"
     )
     warm = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
@@ -54,5 +57,5 @@ def test_onnx_backend_answers_from_the_bundled_index_without_torch():
 
 
 def test_unknown_backend_is_a_clear_error():
-    with pytest.raises(ValueError, match="backend"):
+    with pytest.raises(ValueError, match="runs on torch, onnx, not 'tensorrt'"):
         rag.load_encoder("m3e-small", backend="tensorrt")

@@ -55,8 +55,9 @@ def bundled_model_path() -> Path:
 
 
 def resolve_model(model: str | None) -> tuple[str, str]:
-    """(name recorded in manifests, what SentenceTransformer loads)."""
-    model = model or DEFAULT_MODEL
+    """(name recorded in manifests, what SentenceTransformer loads) of a
+    sentence-transformers model; m3e-small when none is named."""
+    model = model or "m3e-small"
     if model == "m3e-small":
         return model, str(bundled_model_path())
     return model, model
