@@ -38,7 +38,7 @@ RESULTS = ROOT / "benchmarks" / "results"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from nearmiss import DATASETS, MemoEncoder, build_dataset, cache_for  # noqa: E402
+from nearmiss import MemoEncoder, cache_for, drcd_folds  # noqa: E402
 from train_abstention import DEV_SETS, held_out  # noqa: E402
 
 from rag import Retriever, build_index, load_encoder  # noqa: E402
@@ -77,13 +77,7 @@ def cmrc_retriever(encoder) -> tuple[Retriever, list[Question]]:
 
 def drcd_held_out(encoder) -> tuple[dict, list]:
     """Retrievers over the two fold indexes and the answerable questions of held-out documents."""
-    files, convert, across = DATASETS["drcd"]
-    data = build_dataset("drcd", files, convert=convert, across_docs=across)
-    retrievers = {}
-    for fold, articles in data["articles"].items():
-        folder = cache_for(encoder.name) / "drcd" / fold
-        build_index(articles, folder, encoder=encoder, progress=True)
-        retrievers[fold] = Retriever.load(folder, encoder=encoder, rebuild=False, progress=False)
+    data, retrievers = drcd_folds(encoder)
     asked = [(v["index"], Question(v["qid"], v["question"], tuple(v["answers"]), "",
                                    v["article_id"]))
              for v in data["variants"] if v["answerable"] and held_out(v["doc"])]

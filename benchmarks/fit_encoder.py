@@ -46,7 +46,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from nearmiss import DATASETS, MemoEncoder, build_dataset, cache_for  # noqa: E402
+from nearmiss import MemoEncoder, cache_for, drcd_folds  # noqa: E402
 from train_abstention import DEV_SETS, held_out  # noqa: E402
 
 from rag import RetrievalParams, Retriever, build_index, load_encoder  # noqa: E402
@@ -90,15 +90,9 @@ def collect(encoder) -> list[dict]:
     path = CACHE / f"{encoder.name}.jsonl"
     if path.exists():
         return [json.loads(line) for line in path.read_text("utf-8").splitlines()]
-    files, convert, across = DATASETS["drcd"]
-    data = build_dataset("drcd", files, convert=convert, across_docs=across)
-    retrievers = {}
-    for fold, articles in data["articles"].items():
-        folder = cache_for(encoder.name) / "drcd" / fold
-        build_index(articles, folder, encoder=encoder, progress=True)
-        retrievers[fold] = Retriever.load(folder, encoder=encoder, rebuild=False, progress=False,
-                                          params=TRACE_PARAMS)
-        retrievers[fold].abstainer = None
+    data, retrievers = drcd_folds(encoder, TRACE_PARAMS)
+    for retriever in retrievers.values():
+        retriever.abstainer = None
     train = [v for v in data["variants"] if not held_out(v["doc"])]
     train = random.Random(SEED).sample(train, min(DRCD_SAMPLE, len(train)))
     asked = [(v["index"], Question(v["qid"], v["question"],

@@ -140,6 +140,19 @@ def cache_for(model: str) -> Path:
     return CACHE if model == "m3e-small" else CACHE.parent / f"nearmiss-{model}"
 
 
+def drcd_folds(encoder, params=None) -> tuple[dict, dict]:
+    """The DRCD near-miss data and a retriever over each fold's index (built once per encoder)."""
+    files, convert, across = DATASETS["drcd"]
+    data = build_dataset("drcd", files, convert=convert, across_docs=across)
+    retrievers = {}
+    for fold, articles in data["articles"].items():
+        folder = cache_for(encoder.name) / "drcd" / fold
+        build_index(articles, folder, encoder=encoder, progress=True)
+        retrievers[fold] = Retriever.load(folder, encoder=encoder, rebuild=False, progress=False,
+                                          params=params or RetrievalParams())
+    return data, retrievers
+
+
 def ask(dirs, data, variants, encoder, params=None, *, full=True) -> list:
     """One row per variant (full) or just whether it abstained."""
     params = params or RetrievalParams()

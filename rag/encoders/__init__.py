@@ -3,8 +3,6 @@ m3e-small run by torch or ONNX Runtime, and a model-free fake for tests.
 `load_encoder(name, backend=...)` picks one."""
 
 from .base import (
-    Encoder,
-    SymmetricEncoder,
     bundled_model_path,
     check_available,
     is_on_disk,
@@ -14,6 +12,7 @@ from .base import (
 )
 from .hashing import HashEncoder
 from .models import DEFAULT_MODEL, MODELS, ModelSpec, resolve_backend
+from .protocol import Encoder, SymmetricEncoder
 
 
 def __getattr__(name: str):

@@ -1,42 +1,13 @@
-"""What every encoder is, where the bundled models live, and loading one by name.
-
-Every encoder returns L2-normalised float32 rows, so inner product is cosine.
-Questions and passages go through separate calls: an asymmetric model (e5)
-prefixes them differently; a symmetric one (m3e) uses one path for both.
-"""
+"""Where the bundled models live, whether one can run here, and loading one by name."""
 
 from __future__ import annotations
 
 import importlib
 import importlib.util
 from pathlib import Path
-from typing import Protocol
-
-import numpy as np
 
 from .models import DEFAULT_MODEL, MODELS, backends_of, resolve_backend
-
-
-class Encoder(Protocol):
-    name: str
-    dim: int
-
-    def encode_queries(self, texts: list[str]) -> np.ndarray: ...
-
-    def encode_passages(self, texts: list[str], *, progress: bool = False) -> np.ndarray: ...
-
-
-class SymmetricEncoder:
-    """A model that embeds questions and passages alike: both go to `encode`."""
-
-    def encode(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
-        raise NotImplementedError
-
-    def encode_queries(self, texts: list[str]) -> np.ndarray:
-        return self.encode(texts)
-
-    def encode_passages(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
-        return self.encode(texts, progress=progress)
+from .protocol import Encoder
 
 
 def bundled_model_path() -> Path:

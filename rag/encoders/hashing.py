@@ -6,7 +6,7 @@ import hashlib
 
 import numpy as np
 
-from .base import SymmetricEncoder
+from .protocol import SymmetricEncoder
 
 
 class HashEncoder(SymmetricEncoder):

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .base import SymmetricEncoder, resolve_model
+from .base import resolve_model
+from .protocol import SymmetricEncoder
 
 DEFAULT_CACHE = Path.home() / ".cache" / "rag-news" / "onnx"
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import SymmetricEncoder, resolve_model
+from .base import resolve_model
+from .protocol import SymmetricEncoder
 
 
 class SentenceTransformerEncoder(SymmetricEncoder):
