@@ -112,7 +112,10 @@ class Suites:
     def run(self, retriever, mode: str) -> list[dict]:
         reports = []
         for name, questions in self.qa:
-            reports.append({**evaluate(retriever, questions, mode=mode), "set": name})
+            # What a reader sees: the quotes too (not on CMRC: its thousand
+            # questions' sentences would cost minutes to embed).
+            reports.append({**evaluate(retriever, questions, mode=mode, quotes=True),
+                            "set": name})
         # The blind sets pooled: those written blind that later informed rules.
         blind = [r for r in reports if r["set"].startswith("seed_qa_blind")]
         if len(blind) > 1:

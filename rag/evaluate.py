@@ -118,8 +118,25 @@ def is_hit(hit, question: Question) -> bool:
     return any(_squash(a) in text for a in question.answers)
 
 
-def evaluate(retriever, questions: list[Question], *, mode: str = "hybrid", k: int = 5) -> dict:
-    """Score one retrieval mode; returns overall and per-type metrics plus per-question rows."""
+def quoted(answer, question: Question) -> tuple[bool, bool]:
+    """Whether the answer's first quote, and any of its quotes, holds an answer
+    string: what a reader sees, not the passage behind it. A byline citation
+    shows its metadata (title, author, unit, date) with the quote."""
+    if answer.abstained or not answer.citations:
+        return False, False
+
+    def holds(c) -> bool:
+        shown = _squash(c.quote + (c.text if c.kind == "byline" else ""))
+        return any(_squash(a) in shown for a in question.answers)
+
+    found = [holds(c) for c in answer.citations]
+    return found[0], any(found)
+
+
+def evaluate(retriever, questions: list[Question], *, mode: str = "hybrid", k: int = 5,
+             quotes: bool = False) -> dict:
+    """Score one retrieval mode; returns overall and per-type metrics plus per-question rows.
+    `quotes`: also compose each answerable question's answer and score its quotes."""
     rows = []
     for q in questions:
         started = time.perf_counter()
@@ -140,6 +157,14 @@ def evaluate(retriever, questions: list[Question], *, mode: str = "hybrid", k: i
             "ctx1": len(_squash(hits[0].text)) if hits else 0,
             "ctx5": sum(len(_squash(h.text)) for h in hits[:5]),
         })
+        if quotes and q.answerable:
+            from .answer import answer_question
+
+            try:
+                answer = answer_question(retriever, q.question, k=k, mode=mode)
+                rows[-1]["quote1"], rows[-1]["quote_any"] = quoted(answer, q)
+            except ValueError:
+                rows[-1]["quote1"] = rows[-1]["quote_any"] = False
     return report_of(rows, mode=mode, k=k)
 
 
@@ -165,9 +190,18 @@ def summarize(rows: list[dict]) -> dict:
     def hit_at(k: int) -> float:
         return sum(1 for r in answerable if r["rank"] and r["rank"] <= k) / n if n else 0.0
 
+    quoted_rows = [r for r in answerable if "quote1" in r]
+
+    def quote_share(key: str) -> float | None:
+        return sum(r[key] for r in quoted_rows) / len(quoted_rows) if quoted_rows else None
+
     return {
         "questions": len(rows),
         "answerable": n,
+        # Of the answerable questions, the share whose first quote / any quote
+        # holds an answer (None where answers were not composed).
+        "quote@1": quote_share("quote1"),
+        "quote@any": quote_share("quote_any"),
         "hit@1": hit_at(1),
         "hit@3": hit_at(3),
         "hit@5": hit_at(5),
@@ -189,9 +223,9 @@ def summarize(rows: list[dict]) -> dict:
 
 def format_table(reports: list[dict], title: str = "") -> str:
     """Markdown table: one row per mode, then per question type for each mode."""
-    head = ("| set | mode | type | n | hit@1 | hit@3 | hit@5 | MRR@5 | abstain (unans.) "
-            "| false abst. | abst. P / R | ctx@1 | ctx@5 | p50 ms |")
-    lines = [f"### {title}" if title else "", head, "|" + "---|" * 14]
+    head = ("| set | mode | type | n | hit@1 | hit@3 | hit@5 | MRR@5 | first quote / any quote "
+            "| abstain (unans.) | false abst. | abst. P / R | ctx@1 | ctx@5 | p50 ms |")
+    lines = [f"### {title}" if title else "", head, "|" + "---|" * 15]
     for rep in reports:
         groups = [("all", rep["overall"])]
         if len(rep["by_type"]) > 1:
@@ -200,6 +234,7 @@ def format_table(reports: list[dict], title: str = "") -> str:
             lines.append(
                 f"| {rep.get('set', '')} | {rep['mode']} | {qtype} | {s['questions']} "
                 f"| {s['hit@1']:.3f} | {s['hit@3']:.3f} | {s['hit@5']:.3f} | {s['mrr@5']:.3f} "
+                f"| {_share(s.get('quote@1'), 3)} / {_share(s.get('quote@any'), 3)} "
                 f"| {s['abstained_unanswerable']}/{s['unanswerable']} | {s['false_abstentions']} "
                 f"| {_share(s['abstain_precision'])} / {_share(s['abstain_recall'])} "
                 f"| {s['ctx@1']:.0f} | {s['ctx@5']:.0f} | {s['p50_ms']:.1f} |"
@@ -207,5 +242,5 @@ def format_table(reports: list[dict], title: str = "") -> str:
     return "\n".join(line for line in lines if line is not None)
 
 
-def _share(value: float | None) -> str:
-    return "–" if value is None else f"{value:.2f}"
+def _share(value: float | None, digits: int = 2) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"

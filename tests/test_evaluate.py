@@ -98,3 +98,22 @@ def test_squad_contexts_become_articles_and_questions_point_at_them(tmp_path):
     articles, questions = load_squad(path)
     assert [(a.id, a.title, a.body) for a in articles] == [("P1", "巴黎", "巴黎是法国首都。")]
     assert questions == [Question("Q1", "法国首都是哪里？", ("巴黎",), "cmrc", "P1")]
+
+
+def test_quotes_are_scored_by_what_the_reader_sees():
+    """The first quote decides, not the passage behind it; a byline citation
+    shows its metadata with the quote."""
+    from rag.answer import Answer, Citation
+    from rag.evaluate import quoted
+
+    def cite(quote, text, kind="passage"):
+        return Citation(1, quote, text, "a", "", "", "", 1, 0, len(quote), kind)
+
+    q = Question("q1", "生育津贴？", ("生育津贴",))
+    passage = "灵活就业人员参加生育保险。可以领取生育津贴。"
+    lead_in = Answer("?", "?", "", False, (cite("灵活就业人员参加生育保险。", passage),
+                                          cite("可以领取生育津贴。", passage)))
+    assert quoted(lead_in, q) == (False, True)  # the answer is in the passage, not the first quote
+    assert quoted(Answer("?", "?", "", True), q) == (False, False)
+    byline = Answer("?", "?", "", False, (cite("文/班小辉", "作者：班小辉", "byline"),))
+    assert quoted(byline, Question("q2", "作者是谁", ("班小辉",))) == (True, True)
