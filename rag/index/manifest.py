@@ -99,9 +99,10 @@ def check_usable(manifest: dict, index_dir, *, wanted: str | None = None,
         return
     check_model(manifest, built, known_dim(built), index_dir)
     if not is_on_disk(built):
+        how = f" ({MODELS[built].install})" if built in MODELS else ""
         raise IndexLoadError(
             f"index at {index_dir} was built with model {_named(built, manifest['dim'])}, "
             f"which is not on this machine (the models shipped in packages are "
             f"{', '.join(_named(m, known_dim(m)) for m in MODELS)}); rebuild the index with "
-            f"`rag build --index {index_dir}`, or install that model"
+            f"`rag build --index {index_dir} --model NAME`, or install that model{how}"
         )
