@@ -133,10 +133,19 @@ def answer_html(retriever, answer: Answer, turn: int) -> str:
                    "</p>")
     bylines = {c.article_id: byline_shown(retriever.article(c.article_id))
                for c in answer.citations}
-    quotes = []
+    quotes, items = [], []
     for c in answer.citations:
         ref = f"{turn}-{c.n}"
-        quotes.append(f'<p class="quote">「{highlight(c.quote, terms)}」{_chip(ref, c.n, say)}</p>')
+        line = f"「{highlight(c.quote, terms)}」{_chip(ref, c.n, say)}"
+        if c.kind == "item":  # a list answer: its items as a numbered list
+            items.append(f'<li class="quote">{line}</li>')
+            continue
+        if items:
+            quotes.append(f'<ol class="quote-list">{"".join(items)}</ol>')
+            items = []
+        quotes.append(f'<p class="quote">{line}</p>')
+    if items:
+        quotes.append(f'<ol class="quote-list">{"".join(items)}</ol>')
     out.append(f'<div class="quotes">{"".join(quotes)}</div>')
     out.append(_sources(retriever, answer, turn, bylines, say))
     out += [_preview(f"{turn}-{c.n}", c, bylines[c.article_id], terms, say)

@@ -43,6 +43,8 @@ CSS = """
 .turn .a{margin-top:10px;line-height:1.75;font-size:16px}
 .turn .a p{margin:0 0 8px}
 .quote{overflow-wrap:anywhere}
+.quote-list{margin:.3em 0;padding-left:1.6em}
+.quote-list li{margin:.25em 0}
 .chip{display:inline-flex;align-items:center;justify-content:center;min-width:1.55em;
   height:1.55em;padding:0 .35em;margin:0 2px;border:0;border-radius:999px;
   background:var(--color-accent-soft);color:var(--color-accent);font:600 12px/1 sans-serif;

@@ -4,7 +4,10 @@ without a case here fails `test_every_rule_has_a_case`."""
 
 from __future__ import annotations
 
+import functools
+import tempfile
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -27,6 +30,15 @@ ARTICLES = [
                      "职工培训还要加强，职工评价也要跟上。评价体系要多元，技能体系要健全。"),
     rag.Article(id="bonus-one", title="评价", body="要健全职工技能培训评价体系。"),
 ]
+# Articles whose answers are lists or lead-ins (their own index: their words
+# would move the BM25 cases above).
+LISTS = [
+    rag.Article(id="measures", title="帮扶",
+                body="工会为困难职工采取了三项帮扶措施。\n\n一是发放生活补助。补助按月发放。"
+                     "\n\n二是提供免费体检。\n\n三是开展就业培训。培训由技校承担。"),
+    rag.Article(id="paths", title="路径",
+                body="推进产教融合有两条路径。\n\n组建职业教育集团。\n\n建设实训基地。"),
+]
 FACTS_ONLY = RetrievalParams(rules_off=frozenset({"low_evidence"}))
 
 
@@ -39,6 +51,13 @@ def _index(tmp_path_factory, name, corpus):
 @pytest.fixture(scope="module")
 def small(tmp_path_factory):
     return _index(tmp_path_factory, "small", ARTICLES)
+
+
+@functools.cache
+def lists() -> rag.Retriever:
+    index = Path(tempfile.mkdtemp(prefix="rag-lists-")) / "index"
+    rag.build_index(LISTS, index, encoder=rag.HashEncoder(), progress=False)
+    return rag.Retriever.load(index, encoder=rag.HashEncoder(), rebuild=False, progress=False)
 
 
 def off(retriever, rule: str, base: RetrievalParams | None = None):
@@ -179,6 +198,43 @@ def case_fact_money(seed, small):
 def case_fact_head_count(seed, small):
     _fact_case(small, "fact_head_count", "庆祝全国总工会成立100周年大会表彰了多少人？",
                "congress")
+
+
+# -- the answer -------------------------------------------------------------------------
+
+def case_list_items(seed, small):
+    """A quote introducing an enumeration brings its items, each cited; off:
+    the lead-in alone (the items are not what the reader sees first)."""
+    question = "工会为困难职工采取了哪些帮扶措施？"
+    answer = rag.answer_question(lists(), question)
+    items = [c for c in answer.citations if c.kind == "item"]
+    assert answer.kind == "list" and [c.quote for c in items] == [
+        "一是发放生活补助。", "二是提供免费体检。", "三是开展就业培训。"]
+    assert [c.paragraph for c in items] == [2, 3, 4]
+    assert "1. 「一是发放生活补助。」" in answer.answer
+    plain = rag.answer_question(off(lists(), "list_items"), question)
+    assert plain.kind == "quote" and not any(c.kind == "item" for c in plain.citations)
+
+
+def case_lead_in_follow(seed, small):
+    """A sentence that only announces (两条路径。) brings the sentences that spell it out."""
+    question = "推进产教融合有几条路径？"
+    quotes = [c.quote for c in rag.answer_question(lists(), question).citations]
+    assert quotes[:3] == ["推进产教融合有两条路径。", "组建职业教育集团。", "建设实训基地。"]
+    plain = rag.answer_question(off(lists(), "lead_in_follow"), question)
+    plain = [c.quote for c in plain.citations]
+    assert "建设实训基地。" not in plain
+
+
+def case_list_follow_up(seed, small):
+    """第二条是什么？ after a list answer quotes the second item (with what spells it out)."""
+    history = ["工会为困难职工采取了哪些帮扶措施？"]
+    answer = rag.answer_question(lists(), "第三条是什么？", history=history)
+    assert [c.quote for c in answer.citations] == ["三是开展就业培训。培训由技校承担。"]
+    last = rag.answer_question(lists(), "最后一项呢？", history=history)
+    assert last.citations[0].quote.startswith("三是开展就业培训")
+    plain = rag.answer_question(off(lists(), "list_follow_up"), "第三条是什么？", history=history)
+    assert not plain.citations or not plain.citations[0].quote.startswith("三是")
 
 
 # -- hits added -------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from ..search.bylines import printed
 from ..search.entities import unmentioned
 from ..text import fold
 from ..types import Article, Hit
+from .lists import elaborated, expand, item_asked
 from .render import (
     ABSTAIN_MESSAGE,
     ABSTAIN_MESSAGE_EN,
@@ -38,7 +39,9 @@ class Citation:
     paragraph: int  # 0 for a quote of the article's byline/metadata
     start: int  # body offsets of the quote; -1 when it is metadata, not body text
     end: int
-    kind: str = "passage"  # or "byline": the article's headline, byline and dateline
+    # "passage"; "item": one item of a list the answer quotes; "byline": the
+    # article's headline, byline and dateline
+    kind: str = "passage"
 
     def to_dict(self) -> dict:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
@@ -60,6 +63,9 @@ class Answer:
     # quoted passage mentions, nor its article's headline or byline: the
     # reader is told before the quotes.
     unmentioned: tuple[str, ...] = ()
+    # "quote": sentences that answer; "list": a lead-in and the items of an
+    # enumeration (citations of kind "item"); "byline": the article's byline
+    kind: str = "quote"
 
     @property
     def unsure(self) -> bool:
@@ -80,6 +86,7 @@ class Answer:
             "terms": list(self.terms),
             "language": self.language,
             "unmentioned": list(self.unmentioned),
+            "kind": self.kind,
         }
         if self.truncated:  # present only then, like SearchResult.to_dict
             data["truncated"] = True
@@ -108,6 +115,9 @@ def answer_question(retriever, question: str | Query, *, k: int = 5, mode: str =
     questions, or (user, assistant) pairs, or Gradio messages) for follow-ups."""
     query = question if isinstance(question, Query) else retriever.analyze(question,
                                                                            history=history)
+    if history and retriever.params.uses("list_follow_up") and not isinstance(question, Query):
+        if (item := _item_of_previous_list(retriever, query, history, k, mode)) is not None:
+            return item
     result = retriever.search(query, k=k, mode=mode)
     terms = query.highlight_terms
     if result.abstained or not result.hits:
@@ -123,13 +133,15 @@ def answer_question(retriever, question: str | Query, *, k: int = 5, mode: str =
         citation = _byline_citation(top)
         text = f"{escape_markdown(f'《{citation.title}》')}：{render_quotes([citation])}"
         return Answer(query.question, query.context, text, False, (citation,), (), terms,
-                      query.truncated, result.confidence, query.language)
+                      query.truncated, result.confidence, query.language, kind="byline")
     chosen = select_sentences(retriever, query, result.hits)
-    citations = tuple(
-        Citation(i + 1, c.text, c.hit.text, c.hit.article_id, c.hit.title, c.hit.author,
-                 c.hit.section, c.hit.paragraph, c.start, c.end)
-        for i, c in enumerate(chosen)
-    )
+    kind, citations = _expanded(retriever, query, chosen)
+    if not citations:
+        citations = tuple(
+            Citation(i + 1, c.text, c.hit.text, c.hit.article_id, c.hit.title, c.hit.author,
+                     c.hit.section, c.hit.paragraph, c.start, c.end)
+            for i, c in enumerate(chosen)
+        )
     text = render_quotes(citations)
     if result.confidence is not None and result.confidence < UNSURE_BELOW:
         unsure = UNSURE_MESSAGE_EN if _mostly_latin(query.question) else UNSURE_MESSAGE
@@ -137,4 +149,56 @@ def answer_question(retriever, question: str | Query, *, k: int = 5, mode: str =
     missing = unmentioned(query.entities,
                           [(fold(c.text), retriever.article(c.article_id)) for c in citations])
     return Answer(query.question, query.context, text, False, citations, (), terms,
-                  query.truncated, result.confidence, query.language, missing)
+                  query.truncated, result.confidence, query.language, missing, kind)
+
+
+def _item_of_previous_list(retriever, query: Query, history, k: int, mode: str) -> Answer | None:
+    """第三条是什么？ after a list answer: that item, quoted (rule list_follow_up)."""
+    from ..search.inputs import read_history
+
+    asked = item_asked(query.question)
+    earlier = read_history(history)
+    if asked is None or not earlier:
+        return None
+    previous = answer_question(retriever, earlier[-1], k=k, mode=mode, history=earlier[:-1])
+    items = [c for c in previous.citations if c.kind == "item"]
+    if previous.kind != "list" or not items or asked > len(items):
+        return None
+    chosen = items[asked - 1] if asked else items[-1]
+    body = retriever.article(chosen.article_id).body
+    end = elaborated(body, chosen.start, chosen.end)
+    citation = Citation(1, body[chosen.start:end], chosen.text, chosen.article_id, chosen.title,
+                        chosen.author, chosen.section, chosen.paragraph, chosen.start, end,
+                        kind="passage")
+    return Answer(query.question, query.context, render_quotes([citation]), False, (citation,),
+                  (), query.highlight_terms, query.truncated, previous.confidence,
+                  query.language)
+
+
+def _expanded(retriever, query: Query, chosen) -> tuple[str, tuple[Citation, ...]]:
+    """The best sentence as a list (it introduces an enumeration, or is an item of
+    one and the question asks for several things: rule list_items) or with the
+    sentences it announces (rule lead_in_follow); ("quote", ()) otherwise."""
+    params = retriever.params
+    if not chosen or not (params.uses("list_items") or params.uses("lead_in_follow")):
+        return "quote", ()
+    best = max(chosen, key=lambda c: c.score)
+    article = retriever.article(best.hit.article_id)
+    kind, spans = expand(article.body, best.start, best.end, query.question,
+                         passage=(best.hit.start, best.hit.end), lists=params.uses("list_items"),
+                         lead_ins=params.uses("lead_in_follow"))
+    if not spans:
+        return "quote", ()
+    paragraphs = article.paragraphs()
+    citations = []
+    for span in spans:
+        where = next((p for p in paragraphs if p.start <= span.start < p.end), None)
+        if where is None:
+            continue
+        citations.append(Citation(len(citations) + 1, article.body[span.start:span.end],
+                                  where.text, article.id, article.title, article.author,
+                                  where.section, where.number, span.start, span.end,
+                                  kind="item" if span.item else "passage"))
+    if kind == "list" and sum(c.kind == "item" for c in citations) < 2:
+        return "quote", ()
+    return kind, tuple(citations)

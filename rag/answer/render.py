@@ -12,7 +12,8 @@ LOW_RELEVANCE = "最接近的段落（相关度低，不是答案，仅供参考
 UNSURE_MESSAGE = "以下摘录不一定直接回答了这个问题，请对照原文判断。"
 UNSURE_MESSAGE_EN = "(These quotes may not answer the question directly: check them.)"
 # Below this probability an answer is presented as uncertain: on the seed page's
-# development sets 29% of such first hits answered, against 69-89% above it.
+# development sets 29% of such first hits answered, against 69-89% above it
+# (m3e-small's model; e5-small's: 31% against 66-89%, results/abstention-*.md).
 UNSURE_BELOW = 0.2
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|~>])")
@@ -24,7 +25,20 @@ def escape_markdown(text: str) -> str:
 
 
 def render_quotes(citations) -> str:
-    return "\n\n".join(f"「{escape_markdown(c.quote)}」[{c.n}]" for c in citations)
+    """Quotes as markdown; the items of a list as a numbered list."""
+    parts, items = [], []
+    for c in citations:
+        line = f"「{escape_markdown(c.quote)}」[{c.n}]"
+        if c.kind == "item":
+            items.append(f"{len(items) + 1}. {line}")
+            continue
+        if items:
+            parts.append("\n".join(items))
+            items = []
+        parts.append(line)
+    if items:
+        parts.append("\n".join(items))
+    return "\n\n".join(parts)
 
 
 def citation_line(c, article=None) -> str:
@@ -52,7 +66,10 @@ def answer_to_text(answer, retriever=None) -> str:
     lines = [UNSURE_MESSAGE, ""] if answer.unsure else []
     if answer.unmentioned:
         lines += [f"（以下段落未提及{'、'.join(f'“{n}”' for n in answer.unmentioned)}）"]
-    lines += [f"「{c.quote}」[{c.n}]" for c in answer.citations]
+    number = 0
+    for c in answer.citations:
+        number = number + 1 if c.kind == "item" else 0
+        lines.append(f"  {number}. 「{c.quote}」[{c.n}]" if number else f"「{c.quote}」[{c.n}]")
     lines += ["", "来源："]
     for c in answer.citations:
         article = retriever.article(c.article_id) if retriever is not None else None

@@ -78,6 +78,20 @@ CATALOGUE: tuple[Rule, ...] = (
     Rule("fact_head_count", "abstain",
          "a head count (多少人, 多少学生) is answered only by a passage stating one",
          "questions asking how many people"),
+    # -- the answer
+    Rule("list_items", "answer",
+         "a quote that introduces an enumeration (一是…二是…, 第一…, 首先…其次…, （一）…), or is "
+         "an item of one when the question asks for several things, is answered with the "
+         "items, each quoted and cited",
+         "questions asking for several things (有哪些, 包括哪几点, 存在什么问题)"),
+    Rule("list_follow_up", "answer",
+         "a message asking for one item of the previous answer's list (第三条是什么？, 最后一点呢) "
+         "quotes that item",
+         "follow-ups into a list"),
+    Rule("lead_in_follow", "answer",
+         "a quote that only announces (ends in a colon) brings the sentences after it in its "
+         "paragraph",
+         "questions whose best sentence is a lead-in"),
     # -- hits added
     Rule("byline_hit", "inject",
          "a question for a byline field (作者是谁, 单位, 题目) gets the article's headline, byline "
