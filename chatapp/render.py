@@ -73,13 +73,14 @@ def byline_shown(article) -> str:
 
 
 def _where(c: Citation, say: dict, section: bool = True) -> str:
-    where = say["paragraph"].format(n=c.paragraph) if c.paragraph else say["byline"]
+    where = (say["paragraph"].format(n=c.paragraph) if c.paragraph
+             else say["headline"] if c.kind == "headline" else say["byline"])
     return " · ".join(esc(x) for x in (where, c.section if section else "") if x)
 
 
 def _context(retriever, c: Citation, terms, say: dict) -> str:
     """The cited paragraph between its neighbours, so the quote can be checked."""
-    if c.kind == "byline":
+    if c.kind in ("byline", "headline"):
         return "".join(f"<p>{esc(line)}</p>" for line in c.text.splitlines())
     rows = []
     for p in retriever.article(c.article_id).paragraphs()[max(c.paragraph - 2, 0):

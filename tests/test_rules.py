@@ -226,6 +226,18 @@ def case_lead_in_follow(seed, small):
     assert "建设实训基地。" not in plain
 
 
+def case_about_answer(seed, small):
+    """这篇文章讲了什么？ is answered with the article's headline and lede, cited as such."""
+    history = ["工会为困难职工采取了哪些帮扶措施？"]
+    answer = rag.answer_question(lists(), "这篇文章讲了什么？", history=history)
+    assert answer.kind == "about"
+    assert [(c.kind, c.quote) for c in answer.citations] == [
+        ("headline", "帮扶"), ("passage", "工会为困难职工采取了三项帮扶措施。")]
+    plain = rag.answer_question(off(lists(), "about_answer"), "这篇文章讲了什么？",
+                                history=history)
+    assert plain.kind != "about"
+
+
 def case_list_follow_up(seed, small):
     """第二条是什么？ after a list answer quotes the second item (with what spells it out)."""
     history = ["工会为困难职工采取了哪些帮扶措施？"]

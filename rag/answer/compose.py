@@ -14,7 +14,7 @@ from ..search.bylines import printed
 from ..search.entities import unmentioned
 from ..text import fold
 from ..types import Article, Hit
-from .lists import elaborated, expand, item_asked
+from .lists import asks_about, elaborated, expand, item_asked, lede, points_at_article
 from .render import (
     ABSTAIN_MESSAGE,
     ABSTAIN_MESSAGE_EN,
@@ -40,7 +40,7 @@ class Citation:
     start: int  # body offsets of the quote; -1 when it is metadata, not body text
     end: int
     # "passage"; "item": one item of a list the answer quotes; "byline": the
-    # article's headline, byline and dateline
+    # article's headline, byline and dateline; "headline": its headline and deck
     kind: str = "passage"
 
     def to_dict(self) -> dict:
@@ -64,7 +64,8 @@ class Answer:
     # reader is told before the quotes.
     unmentioned: tuple[str, ...] = ()
     # "quote": sentences that answer; "list": a lead-in and the items of an
-    # enumeration (citations of kind "item"); "byline": the article's byline
+    # enumeration (citations of kind "item"); "about": the headline and lede of
+    # the article a question asks about as a whole; "byline": the article's byline
     kind: str = "quote"
 
     @property
@@ -134,6 +135,13 @@ def answer_question(retriever, question: str | Query, *, k: int = 5, mode: str =
         text = f"{escape_markdown(f'《{citation.title}》')}：{render_quotes([citation])}"
         return Answer(query.question, query.context, text, False, (citation,), (), terms,
                       query.truncated, result.confidence, query.language, kind="byline")
+    if retriever.params.uses("about_answer") and asks_about(query.question):
+        about = _about(retriever.article(_article_asked_about(retriever, query, result, history,
+                                                              k, mode)))
+        if about:
+            return Answer(query.question, query.context, render_quotes(about), False, about,
+                          (), terms, query.truncated, result.confidence, query.language,
+                          kind="about")
     chosen = select_sentences(retriever, query, result.hits)
     kind, citations = _expanded(retriever, query, chosen)
     if not citations:
@@ -150,6 +158,35 @@ def answer_question(retriever, question: str | Query, *, k: int = 5, mode: str =
                           [(fold(c.text), retriever.article(c.article_id)) for c in citations])
     return Answer(query.question, query.context, text, False, citations, (), terms,
                   query.truncated, result.confidence, query.language, missing, kind)
+
+
+def _article_asked_about(retriever, query: Query, result, history, k: int, mode: str) -> str:
+    """The article a question about an article as a whole means: the previous
+    answer's, when it points at one (这篇文章, the article); else the best hit's."""
+    from ..search.inputs import read_history
+
+    earlier = read_history(history) if history else []
+    if earlier and points_at_article(query.question):
+        previous = answer_question(retriever, earlier[-1], k=k, mode=mode,
+                                   history=earlier[:-1])
+        if previous.citations:
+            return previous.citations[0].article_id
+    return result.hits[0].article_id
+
+
+def _about(article: Article) -> tuple[Citation, ...]:
+    """What an article is about, as it says itself: its headline (and deck),
+    then its lede (rule about_answer)."""
+    paragraphs = article.paragraphs()
+    if not paragraphs:
+        return ()
+    headline = article.title + (f"——{article.deck}" if article.deck else "")
+    first = paragraphs[0]
+    start, end = lede(article.body, (first.start, first.end))
+    return (Citation(1, headline, headline, article.id, article.title, article.author, "", 0,
+                     -1, -1, kind="headline"),
+            Citation(2, article.body[start:end], first.text, article.id, article.title,
+                     article.author, first.section, first.number, start, end))
 
 
 def _item_of_previous_list(retriever, query: Query, history, k: int, mode: str) -> Answer | None:

@@ -212,3 +212,38 @@ def elaborated(body: str, start: int, end: int) -> int:
             break  # its paragraph, its length, or the next item ends it
         end = b
     return end
+
+
+# A question about an article as a whole ("那篇文章讲了什么", "作者写的是什么内容"):
+# its headline, deck and lede answer it, not a sentence sharing its words.
+_ASKS_ABOUT = re.compile(
+    r"(讲|写|说|谈|论述)(了|的是|些)?(什么|啥)(内容|问题|事)?[？?。！!呢吗]*$|主要内容|什么内容|大意|主旨"
+    r"|中心思想|核心观点|主要观点|概括|概述|总结一下|讲的啥|是关于什么|关于什么的"
+    r"|\bwhat(\'s| is| was)\b.*\babout\b|\bsummar", re.I)
+LEDE_CHARS = 160
+
+
+def asks_about(question: str) -> bool:
+    return bool(_ASKS_ABOUT.search(question.strip()))
+
+
+def lede(body: str, first_paragraph: tuple[int, int]) -> tuple[int, int]:
+    """The opening sentences of the first paragraph, within LEDE_CHARS."""
+    start, stop = first_paragraph
+    end = start
+    for a, b in split_sentences(body):
+        if a < start or b > stop:
+            continue
+        if end > start and b - start > LEDE_CHARS:
+            break
+        end = b
+    return start, end if end > start else stop
+
+
+_POINTS_AT_ARTICLE = re.compile(r"这篇|那篇|该篇|该文|此文|本文|这个文章|那个文章|这文章|那文章"
+                                r"|\b(the|this|that) (article|piece|op-ed)\b", re.I)
+
+
+def points_at_article(question: str) -> bool:
+    """Whether a message points at an article already in the conversation."""
+    return bool(_POINTS_AT_ARTICLE.search(question))

@@ -52,6 +52,8 @@ def citation_line(c, article=None) -> str:
         parts.append(f"，“{c.section}”")
     if c.paragraph:
         parts.append(f"，第{c.paragraph}段")
+    elif getattr(c, "kind", "") == "headline":
+        parts.append("，标题")
     return "".join(parts) + "。"
 
 

@@ -84,6 +84,10 @@ CATALOGUE: tuple[Rule, ...] = (
          "an item of one when the question asks for several things, is answered with the "
          "items, each quoted and cited",
          "questions asking for several things (有哪些, 包括哪几点, 存在什么问题)"),
+    Rule("about_answer", "answer",
+         "a question about an article as a whole (那篇文章讲了什么, 主要内容) is answered with "
+         "its headline, deck and lede, cited as such",
+         "questions asking what an article is about"),
     Rule("list_follow_up", "answer",
          "a message asking for one item of the previous answer's list (第三条是什么？, 最后一点呢) "
          "quotes that item",
