@@ -7,7 +7,7 @@ can always check it against the article.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..search import Query
 from ..search.bylines import printed
@@ -136,9 +136,18 @@ def answer_question(retriever, question: str | Query, *, k: int = 5, mode: str =
         return Answer(query.question, query.context, text, False, (citation,), (), terms,
                       query.truncated, result.confidence, query.language, kind="byline")
     if retriever.params.uses("about_answer") and asks_about(query.question):
-        about = _about(retriever.article(_article_asked_about(retriever, query, result, history,
-                                                              k, mode)))
+        article = retriever.article(_article_asked_about(retriever, query, result, history,
+                                                         k, mode))
+        about = _about(article)
         if about:
+            # Then the sentence of that article the search found best, if it is not the lede.
+            lede_span = (about[-1].start, about[-1].end)
+            more = [c for c in select_sentences(retriever, query, result.hits, limit=1)
+                    if c.hit.article_id == article.id
+                    and not (c.start < lede_span[1] and c.end > lede_span[0])]
+            about += tuple(Citation(len(about) + i + 1, c.text, c.hit.text, c.hit.article_id,
+                                    c.hit.title, c.hit.author, c.hit.section, c.hit.paragraph,
+                                    c.start, c.end) for i, c in enumerate(more))
             return Answer(query.question, query.context, render_quotes(about), False, about,
                           (), terms, query.truncated, result.confidence, query.language,
                           kind="about")
@@ -213,29 +222,40 @@ def _item_of_previous_list(retriever, query: Query, history, k: int, mode: str) 
 
 
 def _expanded(retriever, query: Query, chosen) -> tuple[str, tuple[Citation, ...]]:
-    """The best sentence as a list (it introduces an enumeration, or is an item of
-    one and the question asks for several things: rule list_items) or with the
-    sentences it announces (rule lead_in_follow); ("quote", ()) otherwise."""
-    params = retriever.params
-    if not chosen or not (params.uses("list_items") or params.uses("lead_in_follow")):
+    """The chosen quotes with the best one opened into the list it introduces,
+    or belongs to when the question asks for several things (rule list_items):
+    ("list", citations), the lead-in and items where the best quote stood; else
+    ("quote", ())."""
+    if not chosen or not retriever.params.uses("list_items"):
         return "quote", ()
     best = max(chosen, key=lambda c: c.score)
     article = retriever.article(best.hit.article_id)
-    kind, spans = expand(article.body, best.start, best.end, query.question,
-                         passage=(best.hit.start, best.hit.end), lists=params.uses("list_items"),
-                         lead_ins=params.uses("lead_in_follow"))
-    if not spans:
-        return "quote", ()
+    spans = expand(article.body, best.start, best.end, query.question,
+                   passage=(best.hit.start, best.hit.end))
     paragraphs = article.paragraphs()
-    citations = []
+    listed = []
     for span in spans:
         where = next((p for p in paragraphs if p.start <= span.start < p.end), None)
-        if where is None:
-            continue
-        citations.append(Citation(len(citations) + 1, article.body[span.start:span.end],
-                                  where.text, article.id, article.title, article.author,
-                                  where.section, where.number, span.start, span.end,
-                                  kind="item" if span.item else "passage"))
-    if kind == "list" and sum(c.kind == "item" for c in citations) < 2:
+        if where is not None:
+            listed.append(Citation(0, article.body[span.start:span.end], where.text, article.id,
+                                   article.title, article.author, where.section, where.number,
+                                   span.start, span.end, kind="item" if span.item else "passage"))
+    if sum(c.kind == "item" for c in listed) < 2:
         return "quote", ()
-    return kind, tuple(citations)
+
+    def overlaps(c, x) -> bool:
+        return c.hit.article_id == article.id and c.start < x.end and c.end > x.start
+
+    # The list first; the best quote stays whole when it says more than the
+    # list's lines it overlaps (a lead-in merged with what follows it).
+    inside = [x for x in listed if overlaps(best, x)]
+    beyond = not inside or best.start < inside[0].start or best.end > inside[-1].end
+    out = ([best] if beyond and inside else []) + [x for x in listed
+                                                    if not (beyond and overlaps(best, x))]
+    out += [c for c in chosen if c is not best and not any(overlaps(c, x) for x in listed)]
+    if beyond and not inside:
+        out.append(best)
+    citations = [x if isinstance(x, Citation) else
+                 Citation(0, x.text, x.hit.text, x.hit.article_id, x.hit.title, x.hit.author,
+                          x.hit.section, x.hit.paragraph, x.start, x.end) for x in out]
+    return "list", tuple(replace(c, n=i + 1) for i, c in enumerate(citations))

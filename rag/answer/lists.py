@@ -121,52 +121,26 @@ class Span:
     item: bool
 
 
-def expand(body: str, start: int, end: int, question: str, *, passage: tuple[int, int] = (),
-           lists: bool = True, lead_ins: bool = True) -> tuple[str, tuple[Span, ...]]:
-    """What the quote body[start:end] should become: ("list", lead-in + items)
-    when it introduces an enumeration (or, when the question asks for several
-    things, it or its `passage` holds an item of one); ("quote", it + the
-    sentences after it) when it only announces (ends in a colon); ("quote", ())
-    when it stands alone."""
-    if lists:
-        found = introduced_by(body, start, end)
-        if found is None and asks_for_several(question):
-            found = containing(body, start, end) or (containing(body, *passage)
-                                                     if passage else None)
-        if found is not None:
-            spans = []
-            if found.lead_in is not None and _in_paragraph(body, *found.lead_in):
-                spans.append(Span(*found.lead_in, item=False))
-            used = 0
-            for a, b in found.items:
-                if spans and used + (b - a) > LIST_BUDGET:
-                    break
-                spans.append(Span(a, b, item=True))
-                used += b - a
-            return "list", tuple(spans)
-    if lead_ins and announces(body[start:end]):
-        # The sentences that spell it out, each quoted where it stands.
-        following = [(a, b) for a, b in split_sentences(body) if a >= end][:LEAD_IN_FOLLOWING]
-        if following:
-            return "quote", (Span(start, end, item=False),
-                             *(Span(a, b, item=False) for a, b in following))
-    return "quote", ()
-
-
-LEAD_IN_FOLLOWING = 2
-# A sentence that announces what follows: it ends in a colon, or names a count
-# or a category the next sentences spell out (…存在以下几方面问题。, 主要有三种路径。).
-_ANNOUNCES = re.compile(r"(以下|如下|下列|下面)[^，。；：:]{0,12}$"
-                        r"|([几两二三四五六七八九十]|\d)\s*(个|种|类|项|点|条|大)?"
-                        r"(方面|问题|路径|措施|原因|特点|做法|途径|环节|层面|举措|原则|阶段)[。.！]?$")
-
-
-def announces(sentence: str) -> bool:
-    """Whether `sentence` only announces what the next sentences say."""
-    text = sentence.strip()
-    if text.endswith(("：", ":")):
-        return True
-    return len(text) <= 60 and bool(_ANNOUNCES.search(text.rstrip("。.！!")))
+def expand(body: str, start: int, end: int, question: str, *,
+           passage: tuple[int, int] = ()) -> tuple[Span, ...]:
+    """The list the quote body[start:end] opens: its lead-in and items when it
+    introduces an enumeration, or when the question asks for several things and
+    it (or its `passage`) holds an item of one; () otherwise."""
+    found = introduced_by(body, start, end)
+    if found is None and asks_for_several(question):
+        found = containing(body, start, end) or (containing(body, *passage) if passage else None)
+    if found is None:
+        return ()
+    spans = []
+    if found.lead_in is not None and _in_paragraph(body, *found.lead_in):
+        spans.append(Span(*found.lead_in, item=False))
+    used = 0
+    for a, b in found.items:
+        if spans and used + (b - a) > LIST_BUDGET:
+            break
+        spans.append(Span(a, b, item=True))
+        used += b - a
+    return tuple(spans)
 
 
 def _in_paragraph(body: str, start: int, end: int) -> bool:

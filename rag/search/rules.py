@@ -92,10 +92,6 @@ CATALOGUE: tuple[Rule, ...] = (
          "a message asking for one item of the previous answer's list (第三条是什么？, 最后一点呢) "
          "quotes that item",
          "follow-ups into a list"),
-    Rule("lead_in_follow", "answer",
-         "a quote that only announces (ends in a colon) brings the sentences after it in its "
-         "paragraph",
-         "questions whose best sentence is a lead-in"),
     # -- hits added
     Rule("byline_hit", "inject",
          "a question for a byline field (作者是谁, 单位, 题目) gets the article's headline, byline "
