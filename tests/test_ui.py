@@ -444,6 +444,9 @@ REPORT = [  # what a reader sees, one screenshot each (test-artifacts/corpus-SIZ
     ("unanswerable", "怎么做红烧肉？"),
     ("place", "新疆工会怎样培养技能人才？"),
     ("three-quotes", "德国和日本怎样培养高技能人才？"),
+    ("list", "作者建议怎样完善灵活就业人员生育保障？"),
+    ("list-item", "第二条是什么？"),
+    ("about", "这篇文章主要讲了什么？"),
 ]
 
 
@@ -470,6 +473,13 @@ def test_browser_chat_on_bundled_corpus(real_retriever, size):
                 page.screenshot(path=str(ARTIFACTS / f"corpus-{size}-{name}.png"))
             xinjiang = page.locator(".turn").nth(6)  # 新疆: the article about it is found
             assert xinjiang.locator(".caveat:not(.unsure)").count() == 0
+            # A list answer: the lead-in, then the items as a numbered list, each cited.
+            listed = page.locator(".turn").nth(8).locator("ol.quote-list li")
+            assert listed.count() == 4 and listed.first.inner_text().startswith("「首先")
+            item = page.locator(".turn").nth(9).locator(".quote").first.inner_text()
+            assert item.startswith("「其次，降低生育保险参保缴费门槛")
+            about = page.locator(".turn").nth(10).locator(".quote").first.inner_text()
+            assert "加快构建覆盖灵活就业的多层次生育保障体系" in about
             page.get_by_role("tab", name="文章").click()
             page.locator(".doc h2").first.wait_for()
             page.screenshot(path=str(ARTIFACTS / f"corpus-{size}-articles.png"))
