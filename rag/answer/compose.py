@@ -136,29 +136,14 @@ def answer_question(retriever, question: str | Query, *, k: int = 5, mode: str =
         return Answer(query.question, query.context, text, False, (citation,), (), terms,
                       query.truncated, result.confidence, query.language, kind="byline")
     if retriever.params.uses("about_answer") and asks_about(query.question):
-        article = retriever.article(_article_asked_about(retriever, query, result, history,
-                                                         k, mode))
-        about = _about(article)
-        if about:
-            # Then the sentence of that article the search found best, if it is not the lede.
-            lede_span = (about[-1].start, about[-1].end)
-            more = [c for c in select_sentences(retriever, query, result.hits, limit=1)
-                    if c.hit.article_id == article.id
-                    and not (c.start < lede_span[1] and c.end > lede_span[0])]
-            about += tuple(Citation(len(about) + i + 1, c.text, c.hit.text, c.hit.article_id,
-                                    c.hit.title, c.hit.author, c.hit.section, c.hit.paragraph,
-                                    c.start, c.end) for i, c in enumerate(more))
+        if about := _about(retriever, query, result, history, k, mode):
             return Answer(query.question, query.context, render_quotes(about), False, about,
                           (), terms, query.truncated, result.confidence, query.language,
                           kind="about")
     chosen = select_sentences(retriever, query, result.hits)
     kind, citations = _expanded(retriever, query, chosen)
     if not citations:
-        citations = tuple(
-            Citation(i + 1, c.text, c.hit.text, c.hit.article_id, c.hit.title, c.hit.author,
-                     c.hit.section, c.hit.paragraph, c.start, c.end)
-            for i, c in enumerate(chosen)
-        )
+        citations = tuple(_cited(c, i + 1) for i, c in enumerate(chosen))
     text = render_quotes(citations)
     if result.confidence is not None and result.confidence < UNSURE_BELOW:
         unsure = UNSURE_MESSAGE_EN if _mostly_latin(query.question) else UNSURE_MESSAGE
@@ -169,44 +154,54 @@ def answer_question(retriever, question: str | Query, *, k: int = 5, mode: str =
                   query.truncated, result.confidence, query.language, missing, kind)
 
 
-def _article_asked_about(retriever, query: Query, result, history, k: int, mode: str) -> str:
-    """The article a question about an article as a whole means: the previous
-    answer's, when it points at one (这篇文章, the article); else the best hit's."""
+def _cited(candidate, n: int) -> Citation:
+    """A chosen sentence (select.Candidate) as citation n."""
+    hit = candidate.hit
+    return Citation(n, candidate.text, hit.text, hit.article_id, hit.title, hit.author,
+                    hit.section, hit.paragraph, candidate.start, candidate.end)
+
+
+def _previous_answer(retriever, history, k: int, mode: str) -> Answer | None:
+    """The answer the conversation's last earlier question got (None without one)."""
     from ..search.inputs import read_history
 
     earlier = read_history(history) if history else []
-    if earlier and points_at_article(query.question):
-        previous = answer_question(retriever, earlier[-1], k=k, mode=mode,
-                                   history=earlier[:-1])
-        if previous.citations:
-            return previous.citations[0].article_id
-    return result.hits[0].article_id
+    if not earlier:
+        return None
+    return answer_question(retriever, earlier[-1], k=k, mode=mode, history=earlier[:-1])
 
 
-def _about(article: Article) -> tuple[Citation, ...]:
-    """What an article is about, as it says itself: its headline (and deck),
-    then its lede (rule about_answer)."""
+def _about(retriever, query: Query, result, history, k: int, mode: str) -> tuple[Citation, ...]:
+    """What an article is about, as it says itself (rule about_answer): its
+    headline (and deck), its lede, then the sentence of it the search found
+    best. The article is the previous answer's when the question points at one
+    (这篇文章, the article), else the best hit's."""
+    article_id = result.hits[0].article_id
+    if history and points_at_article(query.question):
+        previous = _previous_answer(retriever, history, k, mode)
+        if previous is not None and previous.citations:
+            article_id = previous.citations[0].article_id
+    article = retriever.article(article_id)
     paragraphs = article.paragraphs()
     if not paragraphs:
         return ()
     headline = article.title + (f"——{article.deck}" if article.deck else "")
     first = paragraphs[0]
     start, end = lede(article.body, (first.start, first.end))
+    more = [c for c in select_sentences(retriever, query, result.hits, limit=1)
+            if c.hit.article_id == article.id and not (c.start < end and c.end > start)]
     return (Citation(1, headline, headline, article.id, article.title, article.author, "", 0,
                      -1, -1, kind="headline"),
             Citation(2, article.body[start:end], first.text, article.id, article.title,
-                     article.author, first.section, first.number, start, end))
+                     article.author, first.section, first.number, start, end),
+            *(_cited(c, 3 + i) for i, c in enumerate(more)))
 
 
 def _item_of_previous_list(retriever, query: Query, history, k: int, mode: str) -> Answer | None:
     """第三条是什么？ after a list answer: that item, quoted (rule list_follow_up)."""
-    from ..search.inputs import read_history
-
     asked = item_asked(query.question)
-    earlier = read_history(history)
-    if asked is None or not earlier:
+    if asked is None or (previous := _previous_answer(retriever, history, k, mode)) is None:
         return None
-    previous = answer_question(retriever, earlier[-1], k=k, mode=mode, history=earlier[:-1])
     items = [c for c in previous.citations if c.kind == "item"]
     if previous.kind != "list" or not items or asked > len(items):
         return None
@@ -247,15 +242,14 @@ def _expanded(retriever, query: Query, chosen) -> tuple[str, tuple[Citation, ...
         return c.hit.article_id == article.id and c.start < x.end and c.end > x.start
 
     # The list first; the best quote stays whole when it says more than the
-    # list's lines it overlaps (a lead-in merged with what follows it).
+    # list's lines it overlaps (a lead-in merged with what follows it), and
+    # comes after the list when it is not part of it.
     inside = [x for x in listed if overlaps(best, x)]
-    beyond = not inside or best.start < inside[0].start or best.end > inside[-1].end
-    out = ([best] if beyond and inside else []) + [x for x in listed
-                                                    if not (beyond and overlaps(best, x))]
-    out += [c for c in chosen if c is not best and not any(overlaps(c, x) for x in listed)]
-    if beyond and not inside:
-        out.append(best)
-    citations = [x if isinstance(x, Citation) else
-                 Citation(0, x.text, x.hit.text, x.hit.article_id, x.hit.title, x.hit.author,
-                          x.hit.section, x.hit.paragraph, x.start, x.end) for x in out]
-    return "list", tuple(replace(c, n=i + 1) for i, c in enumerate(citations))
+    whole = bool(inside) and (best.start < inside[0].start or best.end > inside[-1].end)
+    out = [_cited(best, 0)] if whole else []
+    out += [x for x in listed if not (whole and overlaps(best, x))]
+    out += [_cited(c, 0) for c in chosen if c is not best
+            and not any(overlaps(c, x) for x in listed)]
+    if not inside:
+        out.append(_cited(best, 0))
+    return "list", tuple(replace(c, n=i + 1) for i, c in enumerate(out))
