@@ -8,6 +8,7 @@ import functools
 import tempfile
 from dataclasses import replace
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
@@ -37,6 +38,11 @@ LISTS = [
                 body="工会为困难职工采取了三项帮扶措施。\n\n一是发放生活补助。补助按月发放。"
                      "\n\n二是提供免费体检。\n\n三是开展就业培训。培训由技校承担。"),
 ]
+ITEMS = [
+    rag.Article(id="training", title="培训",
+                body="技校开展了三类培训。\n\n一是焊工技能比武。比武每年举办两次，优胜者获评岗位能手。"
+                     "\n\n二是电工证书培训。\n\n三是叉车驾驶培训。"),
+]
 FACTS_ONLY = RetrievalParams(rules_off=frozenset({"low_evidence"}))
 
 
@@ -52,9 +58,9 @@ def small(tmp_path_factory):
 
 
 @functools.cache
-def lists() -> rag.Retriever:
+def lists(corpus: tuple = tuple(LISTS)) -> rag.Retriever:
     index = Path(tempfile.mkdtemp(prefix="rag-lists-")) / "index"
-    rag.build_index(LISTS, index, encoder=rag.HashEncoder(), progress=False)
+    rag.build_index(list(corpus), index, encoder=rag.HashEncoder(), progress=False)
     return rag.Retriever.load(index, encoder=rag.HashEncoder(), rebuild=False, progress=False)
 
 
@@ -212,6 +218,41 @@ def case_list_items(seed, small):
     assert "1. 「一是发放生活补助。」" in answer.answer
     plain = rag.answer_question(off(lists(), "list_items"), question)
     assert plain.kind == "quote" and not any(c.kind == "item" for c in plain.citations)
+
+
+def case_item_elaboration(seed, small):
+    """An item's first sentence quoted alone brings what spells it out; a question
+    about that one item (有哪些安排) is not answered with the whole list."""
+    items = lists(tuple(ITEMS))
+    for question in ("焊工技能比武是怎么回事？", "焊工技能比武有哪些安排？"):
+        answer = rag.answer_question(items, question)
+        assert answer.kind == "quote"
+        assert answer.citations[0].quote == \
+            "一是焊工技能比武。比武每年举办两次，优胜者获评岗位能手。"
+        plain = rag.answer_question(off(items, "item_elaboration"), question)
+        assert plain.citations[0].quote == "一是焊工技能比武。"
+
+
+def case_learned_sentences(seed, small):
+    """The encoder's fitted sentence model picks the quote; off: the hand formula.
+    The hash encoder has no fitted model: one preferring long sentences stands in."""
+    from rag.answer import select
+    from rag.answer.sentence_model import SentenceModel
+
+    items = lists(tuple(ITEMS))
+    longest = SentenceModel(items.encoder.name, ("length",), (0.0,), (1.0,), (5.0,), 0.0)
+
+    def best(retriever) -> str:
+        query = retriever.analyze("叉车驾驶培训怎么样？")
+        hits = retriever.search(query, k=5).hits
+        return select.select_sentences(retriever, query, hits, limit=1)[0].text
+
+    hits = items.search("叉车驾驶培训怎么样？", k=5).hits
+    longest_sentence = max((c.text for c in select.candidates(hits)), key=len)
+    assert longest_sentence != "三是叉车驾驶培训。"
+    with mock.patch.object(select, "sentence_model_for", lambda name: longest):
+        assert best(items) == longest_sentence
+        assert best(off(items, "learned_sentences")) == "三是叉车驾驶培训。"
 
 
 def case_about_answer(seed, small):

@@ -14,7 +14,15 @@ from ..search.bylines import printed
 from ..search.entities import unmentioned
 from ..text import fold
 from ..types import Article, Hit
-from .lists import asks_about, elaborated, expand, item_asked, lede, points_at_article
+from .lists import (
+    asks_about,
+    elaborated,
+    expand,
+    head_of_item,
+    item_asked,
+    lede,
+    points_at_article,
+)
 from .render import (
     ABSTAIN_MESSAGE,
     ABSTAIN_MESSAGE_EN,
@@ -143,7 +151,7 @@ def answer_question(retriever, question: str | Query, *, k: int = 5, mode: str =
     chosen = select_sentences(retriever, query, result.hits)
     kind, citations = _expanded(retriever, query, chosen)
     if not citations:
-        citations = tuple(_cited(c, i + 1) for i, c in enumerate(chosen))
+        citations = tuple(_spelled_out(retriever, _cited(c, i + 1)) for i, c in enumerate(chosen))
     text = render_quotes(citations)
     if result.confidence is not None and result.confidence < UNSURE_BELOW:
         unsure = UNSURE_MESSAGE_EN if _mostly_latin(query.question) else UNSURE_MESSAGE
@@ -159,6 +167,23 @@ def _cited(candidate, n: int) -> Citation:
     hit = candidate.hit
     return Citation(n, candidate.text, hit.text, hit.article_id, hit.title, hit.author,
                     hit.section, hit.paragraph, candidate.start, candidate.end)
+
+
+def _spelled_out(retriever, citation: Citation) -> Citation:
+    """An item's first sentence quoted alone (三是系统实施史志图书出版宣传。) only
+    names its point: the quote runs on through the sentences that spell it out
+    (rule item_elaboration)."""
+    if not retriever.params.uses("item_elaboration") or citation.start < 0:
+        return citation
+    article = retriever.article(citation.article_id)
+    span = head_of_item(article.body, citation.start, citation.end)
+    if span is None or span[1] <= citation.end:
+        return citation
+    paragraph = next((p for p in article.paragraphs() if p.start <= span[0] < p.end), None)
+    if paragraph is None:
+        return citation
+    end = min(span[1], paragraph.end)
+    return replace(citation, quote=article.body[citation.start:end], text=paragraph.text, end=end)
 
 
 def _previous_answer(retriever, history, k: int, mode: str) -> Answer | None:

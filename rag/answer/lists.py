@@ -129,6 +129,8 @@ def expand(body: str, start: int, end: int, question: str, *,
     found = introduced_by(body, start, end)
     if found is None and asks_for_several(question):
         found = containing(body, start, end) or (containing(body, *passage) if passage else None)
+        if found is not None and _asks_within_item(body, found, start, end, question):
+            return ()
     if found is None:
         return ()
     spans = []
@@ -141,6 +143,38 @@ def expand(body: str, start: int, end: int, question: str, *,
         spans.append(Span(a, b, item=True))
         used += b - a
     return tuple(spans)
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i:i + 2] for i in range(len(text) - 1)}
+
+
+def _asks_within_item(body: str, found: Enumeration, start: int, end: int,
+                      question: str) -> bool:
+    """Whether the question asks about what one item says rather than for the
+    items: the quote lies in an item's elaboration, or the question shares more
+    with the item it quotes than with the sentence introducing the list
+    (工会史志图书出版能发挥哪些作用？ of 三是系统实施史志图书出版宣传。)."""
+    asked = _bigrams(question)
+    for a, b in found.items:
+        stop = elaborated(body, a, b)
+        if start >= b and start < stop:
+            return True
+        if start < b and end > a and found.lead_in is not None:
+            lead_in = body[found.lead_in[0]:found.lead_in[1]]
+            return len(asked & _bigrams(body[a:b])) > len(asked & _bigrams(lead_in))
+    return False
+
+
+def head_of_item(body: str, start: int, end: int) -> tuple[int, int] | None:
+    """When body[start:end] is an item's first sentence alone, the item with
+    the sentences that spell it out (an item is a heading: its point, not yet
+    what it says)."""
+    for e in enumerations(body):
+        for a, b in e.items:
+            if a <= start and end <= b:
+                return a, elaborated(body, a, b)
+    return None
 
 
 def _in_paragraph(body: str, start: int, end: int) -> bool:
@@ -191,8 +225,10 @@ def elaborated(body: str, start: int, end: int) -> int:
 # A question about an article as a whole ("那篇文章讲了什么", "作者写的是什么内容"):
 # its headline, deck and lede answer it, not a sentence sharing its words.
 _ASKS_ABOUT = re.compile(
-    r"(讲|写|说|谈|论述)(了|的是|些)?(什么|啥)(内容|问题|事)?[？?。！!呢吗]*$|主要内容|什么内容|大意|主旨"
-    r"|中心思想|核心观点|主要观点|概括|概述|总结一下|讲的啥|是关于什么|关于什么的"
+    r"(讲|写|说|谈|论述|讨论|探讨|阐述|分析)(了|的是|些)?(什么|啥)(内容|问题|事)?[？?。！!呢吗]*$"
+    r"|(讲|写|谈|讨论|关于)了?(哪|什么)(个|些)?(方面|领域|话题|主题)|主要内容|什么内容|大意|主旨"
+    r"|中心思想|核心观点|主要观点|核心主张|主要主张|中心论点|主要论点|主题是(什么|啥)"
+    r"|概括|概述|总结一下|讲的啥|是关于什么|关于什么的"
     r"|\bwhat(\'s| is| was)\b.*\babout\b|\bsummar", re.I)
 LEDE_CHARS = 160
 

@@ -13,6 +13,7 @@ from ..index import split_sentences
 from ..search import Query
 from ..text import normalize
 from ..types import Hit
+from .sentence_model import features, hand_scores, sentence_model_for
 
 MAX_QUOTES = 3
 # A further sentence is quoted only if it scores close to the best one:
@@ -55,32 +56,49 @@ def _near_duplicate(a: str, b: str) -> bool:
     return bool(ga and gb) and len(ga & gb) / len(ga | gb) > 0.8
 
 
-def select_sentences(retriever, query: Query, hits: Sequence[Hit], *,
-                     limit: int = MAX_QUOTES) -> list[Candidate]:
-    """The best 1..limit sentences of `hits` for `query`, merged per passage, in
-    reading order (by passage rank, then by position in the article)."""
+def candidates(hits: Sequence[Hit]) -> list[Candidate]:
+    """Every sentence of `hits` once (overlapping chunks repeat sentences)."""
     seen: dict[tuple[str, int, int], Candidate] = {}
     for rank, hit in enumerate(hits):
         for a, b in split_sentences(hit.text, offset=hit.start):
             key = (hit.article_id, a, b)
-            if key not in seen:  # overlapping chunks repeat sentences
+            if key not in seen:
                 seen[key] = Candidate(a, b, hit.text[a - hit.start : b - hit.start], hit, rank)
-    candidates = list(seen.values())
-    if not candidates:
-        return []
+    return list(seen.values())
+
+
+def candidate_features(retriever, query: Query, found: list[Candidate]) -> np.ndarray:
+    """sentence_model.FEATURES of each candidate."""
     encoder = retriever.encoder
     question = encoder.encode_queries([query.normalized])[0]
-    texts = [normalize(c.text) for c in candidates]
+    texts = [normalize(c.text) for c in found]
     # Passage sentences recur from question to question: their vectors are kept.
     sentences = encoder.encode_cached(texts) if hasattr(encoder, "encode_cached") \
         else encoder.encode_passages(texts)
-    dense = np.asarray(sentences @ question, dtype=float)
-    for c, sim in zip(candidates, dense, strict=True):
-        length = len(c.text.strip())
-        c.score = 0.5 * float(sim) + 0.5 * _keyword_score(query, c.text) + 0.1 / (1 + c.rank)
-        if length < 8:  # headings and fragments ("●观 点") carry no answer
-            c.score *= 0.5
-    ranked = sorted(candidates, key=lambda c: -c.score)
+    cosines = np.asarray(sentences @ question, dtype=float)
+    return features(query.normalized, texts, [c.rank for c in found], cosines,
+                    [_keyword_score(query, c.text) for c in found])
+
+
+def score(retriever, query: Query, found: list[Candidate]) -> None:
+    """Each candidate's score: the encoder's fitted sentence model (rule
+    learned_sentences), else the hand formula."""
+    rows = candidate_features(retriever, query, found)
+    model = sentence_model_for(retriever.encoder.name) \
+        if retriever.params.uses("learned_sentences") else None
+    for c, value in zip(found, model.scores(rows) if model else hand_scores(rows), strict=True):
+        c.score = float(value)
+
+
+def select_sentences(retriever, query: Query, hits: Sequence[Hit], *,
+                     limit: int = MAX_QUOTES) -> list[Candidate]:
+    """The best 1..limit sentences of `hits` for `query`, merged per passage, in
+    reading order (by passage rank, then by position in the article)."""
+    found = candidates(hits)
+    if not found:
+        return []
+    score(retriever, query, found)
+    ranked = sorted(found, key=lambda c: -c.score)
     best = ranked[0]
     chosen = [best]
     for c in ranked[1:]:

@@ -79,11 +79,20 @@ CATALOGUE: tuple[Rule, ...] = (
          "a head count (多少人, 多少学生) is answered only by a passage stating one",
          "questions asking how many people"),
     # -- the answer
+    Rule("learned_sentences", "answer",
+         "the quoted sentence is the one a model fitted per encoder (on DRCD and questions in "
+         "readers' phrasing) finds likeliest to hold the answer; off: half cosine, half "
+         "keywords",
+         "every answered question: the first quote is what a reader judges"),
     Rule("list_items", "answer",
          "a quote that introduces an enumeration (一是…二是…, 第一…, 首先…其次…, （一）…), or is "
          "an item of one when the question asks for several things, is answered with the "
          "items, each quoted and cited",
          "questions asking for several things (有哪些, 包括哪几点, 存在什么问题)"),
+    Rule("item_elaboration", "answer",
+         "a quote that is only an item's first sentence (三是系统实施史志图书出版宣传。) runs on "
+         "through the sentences that spell the item out",
+         "questions about what one point of an enumerated argument says"),
     Rule("about_answer", "answer",
          "a question about an article as a whole (那篇文章讲了什么, 主要内容) is answered with "
          "its headline, deck and lede, cited as such",

@@ -1,0 +1,188 @@
+"""Fit which sentence is quoted first: a logistic model over the candidate
+sentences' features (rag/answer/sentence_model.py), per encoder.
+
+    python benchmarks/fit_sentences.py --model e5-small
+
+Training data, none of it from the seed page: DRCD questions of the training
+documents (the 70 % split of train_abstention.py) asked over their fold's index,
+plus drcd_colloquial.jsonl (readers' phrasing, written blind over training
+paragraphs). Each question's top-5 passages are split into sentences as the
+answer step splits them; a sentence is positive when it holds an answer string.
+Only questions with at least one positive candidate teach anything.
+
+Reported, hand formula against the model, as the share of questions whose
+best-scored sentence holds the answer (of those where some candidate does):
+DRCD held-out documents, and the seed page's development questions (colloquial
+ones included). The frozen fresh sets are not read here. Writes
+rag/search/models/<model>/sentences.json and benchmarks/results/sentences-<model>.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from nearmiss import drcd_folds  # noqa: E402
+from train_abstention import DEV_SETS, held_out  # noqa: E402
+
+from rag import Retriever, load_encoder  # noqa: E402
+from rag.answer.select import candidate_features, candidates  # noqa: E402
+from rag.answer.sentence_model import FEATURES, SentenceModel, hand_scores  # noqa: E402
+from rag.encoders import DEFAULT_MODEL  # noqa: E402
+from rag.encoders.batching import BatchingEncoder  # noqa: E402
+from rag.evaluate import load_questions  # noqa: E402
+
+SEED = 20261206
+CACHE = ROOT / "benchmarks" / ".cache" / "sentences"
+COLLOQUIAL = ROOT / "benchmarks" / "data" / "drcd_colloquial.jsonl"
+SEED_COLLOQUIAL = ROOT / "benchmarks" / "data" / "seed_qa_colloquial.jsonl"
+# Sentence vectors are the cost (~5-15 sentences/s on this shared machine): a
+# few hundred questions, the sentences of their top PASSAGES passages.
+TRAIN_SAMPLE, COLLOQUIAL_SAMPLE, HELD_OUT_SAMPLE, PASSAGES = 100, 50, 80, 3
+
+
+def squash(text: str) -> str:
+    return "".join(text.split())
+
+
+def question_rows(retriever, question: str, answers) -> dict | None:
+    """Features and labels of one question's candidate sentences."""
+    try:
+        query = retriever.analyze(question)
+        hits = retriever.search(query, k=5).hits
+    except ValueError:
+        return None
+    found = candidates(hits[:PASSAGES])
+    if not found:
+        return None
+    labels = [any(squash(a) in squash(c.text) for a in answers) for c in found]
+    if not any(labels):
+        return None
+    rows = candidate_features(retriever, query, found)
+    return {"x": rows.tolist(), "y": labels}
+
+
+def collect(encoder, split: str) -> list[dict]:
+    path = CACHE / f"{encoder.name}-{split}.jsonl"
+    if path.exists():
+        return [json.loads(line) for line in path.read_text("utf-8").splitlines()]
+    data, retrievers = drcd_folds(encoder)
+    for retriever in retrievers.values():
+        retriever.abstainer = None
+    want_held = split == "held-out"
+    variants = [v for v in data["variants"] if v["answerable"] and held_out(v["doc"]) == want_held]
+    variants = random.Random(SEED).sample(
+        variants, min(HELD_OUT_SAMPLE if want_held else TRAIN_SAMPLE, len(variants)))
+    asked = [(v["index"], v["question"], v["answers"]) for v in variants]
+    if not want_held:
+        fold_of = {a.id: f for f, arts in data["articles"].items() for a in arts}
+        items = [json.loads(line) for line in COLLOQUIAL.read_text("utf-8").splitlines()]
+        for item in random.Random(SEED).sample(items, COLLOQUIAL_SAMPLE):
+            doc, tail = item["doc"], item["pid"].rsplit("-", 1)[-1]
+            article = next((a for a in fold_of if a.endswith(f"-{doc}-{tail}")), None)
+            if article is not None and not held_out(doc):
+                asked.append((fold_of[article], item["question"], item["answers"]))
+    out, started = [], time.perf_counter()
+    CACHE.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    done = partial.read_text("utf-8").splitlines() if partial.exists() else []
+    out = [json.loads(line) for line in done if line != "null"]
+    with partial.open("a", encoding="utf-8") as log:  # an interrupted run resumes
+        for n, (fold, question, answers) in enumerate(asked[len(done):], start=len(done)):
+            row = question_rows(retrievers[fold], question, answers)
+            log.write(json.dumps(row) + "\n")
+            log.flush()
+            if row is not None:
+                out.append(row)
+            if n % 50 == 49:
+                rate = (n + 1 - len(done)) / (time.perf_counter() - started)
+                print(f"  {split}: {n + 1}/{len(asked)}, {rate:.2f} q/s", file=sys.stderr,
+                      flush=True)
+    path.write_text("".join(json.dumps(r) + "\n" for r in out), "utf-8")
+    partial.unlink()
+    return out
+
+
+def seed_development(encoder) -> list[dict]:
+    retriever = Retriever.load(ROOT / "index", encoder=encoder, rebuild=False, progress=False)
+    questions = [q for p in (*DEV_SETS, SEED_COLLOQUIAL) for q in load_questions(p)
+                 if q.answerable]
+    return [r for q in questions if (r := question_rows(retriever, q.question, q.answers))]
+
+
+def top1(rows: list[dict], scorer) -> float:
+    right = 0
+    for r in rows:
+        scores = scorer(np.asarray(r["x"]))
+        right += bool(r["y"][int(np.argmax(scores))])
+    return right / len(rows) if rows else 0.0
+
+
+def fit(rows: list[dict], encoder: str, features=FEATURES, c: float = 1.0) -> SentenceModel:
+    from sklearn.linear_model import LogisticRegression
+
+    columns = [FEATURES.index(f) for f in features]
+    x = np.vstack([np.asarray(r["x"])[:, columns] for r in rows])
+    y = np.concatenate([r["y"] for r in rows]).astype(int)
+    mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
+    # Each question weighs the same however many sentences its passages hold.
+    weight = np.concatenate([np.full(len(r["y"]), 1.0 / len(r["y"])) for r in rows])
+    model = LogisticRegression(C=c, max_iter=2000).fit((x - mean) / scale, y,
+                                                        sample_weight=weight * len(rows))
+    return SentenceModel(encoder, tuple(features), tuple(mean.round(6)), tuple(scale.round(6)),
+                         tuple(model.coef_[0].round(6)), float(model.intercept_[0].round(6)))
+
+
+def main(argv=None) -> int:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default=DEFAULT_MODEL)
+    parser.add_argument("--dry-run", action="store_true", help="report, save nothing")
+    args = parser.parse_args(argv)
+    encoder = BatchingEncoder(load_encoder(args.model))  # its cache keeps sentence vectors
+    train, held = collect(encoder, "train"), collect(encoder, "held-out")
+    seed = seed_development(encoder)
+    model = fit(train, args.model)
+    lines = [f"# Sentence choice, {args.model}", "",
+             "Share of questions whose best-scored candidate sentence holds the answer, among "
+             f"questions where a sentence of the top {PASSAGES} passages does.", "",
+             "| set | n | hand formula | model |", "|---|---|---|---|"]
+    ablations = {f: fit(train, args.model, tuple(x for x in FEATURES if x != f)) for f in FEATURES}
+    for name, rows in (("DRCD training (fit)", train), ("DRCD held-out documents", held),
+                       ("seed development (dev, incl. colloquial)", seed)):
+        lines.append(f"| {name} | {len(rows)} | {top1(rows, hand_scores):.3f} | "
+                     f"{top1(rows, model.scores):.3f} |")
+    lines += ["", "Ablation (refitted without one feature): held-out DRCD / seed development",
+              "", "| feature dropped | weight | DRCD held-out | seed dev |", "|---|---|---|---|"]
+    for f, m in ablations.items():
+        weight = model.weights[model.features.index(f)]
+        lines.append(f"| {f} | {weight:+.3f} | {top1(held, m.scores):.3f} | "
+                     f"{top1(seed, m.scores):.3f} |")
+    report = "\n".join(lines) + "\n"
+    print(report)
+    if not args.dry_run:
+        card = {"data": "DRCD (CC BY-SA 3.0) training documents' questions and "
+                        "drcd_colloquial.jsonl; no seed-page question",
+                "questions": len(train), "drcd_held_out_top1": round(top1(held, model.scores), 3),
+                "drcd_held_out_top1_hand": round(top1(held, hand_scores), 3),
+                "fitted_by": "benchmarks/fit_sentences.py"}
+        path = SentenceModel(**{**model.__dict__, "card": card}).save()
+        out = ROOT / "benchmarks" / "results" / f"sentences-{args.model}.md"
+        out.write_text(report, "utf-8")
+        print(f"wrote {path} and {out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
