@@ -141,6 +141,15 @@ def build_parser() -> argparse.ArgumentParser:
             help="corpus folder to (re)build the index from when it is missing or stale "
             "(default: $RAG_CORPUS, else the folder recorded in the index)",
         )
+        filters = p.add_argument_group("filters (applied before ranking)")
+        filters.add_argument("--since", metavar="DATE",
+                             help="articles dated on or after DATE (2025-07-01, 2025/7/1, "
+                             "2025年7月1日)")
+        filters.add_argument("--until", metavar="DATE", help="articles dated on or before DATE")
+        for name, what in (("source", "paper"), ("author", "author"), ("article", "article id")):
+            filters.add_argument(f"--{name}", action="append", metavar=what.upper().replace(
+                " ", "_"), help=f"only this {what} (repeat or separate by commas for several; "
+                f"{'exact id, as `rag list` shows' if name == 'article' else 'part of the name'})")
         p.set_defaults(run=run)
         return p
 
@@ -232,7 +241,11 @@ def cmd_ask(args) -> int:
 
 def format_result(result) -> str:
     """Human-readable ranked passages; an abstention says so plainly first."""
+    from .search.filters import NO_MATCH
+
     lines = []
+    if result.abstain_reason == NO_MATCH:
+        return "No article matches the filters (nothing was searched)."
     if result.abstained:
         lines.append(f"Nothing relevant was found for “{result.query}”.")
         if result.hits:
@@ -289,12 +302,26 @@ def _check_k(args) -> None:
 
 
 def _load(args):
+    """The retriever for a search command, filtered as its options say."""
     from .search import Retriever
 
+    filters = _filters(args)  # a bad date is told before the index is opened
     corpus = _corpus_dir(args.corpus) if args.corpus is not None else None
     with _naming(corpus):
-        return Retriever.load(args.index, corpus=corpus, model=args.model, progress=True,
-                              backend=args.backend, store=_store(args))
+        retriever = Retriever.load(args.index, corpus=corpus, model=args.model, progress=True,
+                                   backend=args.backend, store=_store(args))
+    return retriever.with_filters(filters) if filters else retriever
+
+
+def _filters(args):
+    from .search.filters import Filters
+
+    try:
+        return Filters.from_mapping({name: getattr(args, name, None) for name in
+                                     ("since", "until", "source", "author", "article")})
+    except ValueError as err:
+        raise UserError(f"--{err}" if str(err).startswith(("since", "until")) else str(err)) \
+            from None
 
 
 def _store(args):
