@@ -15,12 +15,13 @@ from rag.cli import main
 from rag.search.filters import NO_MATCH, parse_date
 
 QUESTION = "灵活就业人员能领生育津贴吗？"
-MATERNITY = ("灵活就业人员参加生育保险后，可以按规定领取生育津贴。多地已经把灵活就业人员纳入生育保险"
-             "覆盖范围，生育津贴按当地上年度职工月平均工资计发。")
+MATERNITY = ("灵活就业人员参加生育保险后，可以按规定领取生育津贴。多地已经把灵活就业人员"
+             "纳入生育保险覆盖范围，生育津贴按当地上年度职工月平均工资计发。")
 NEW = [  # the bundled page is 2025-06-30, 工人日报 · 理论版
     {"id": "july-workers-daily", "title": "灵活就业人员生育津贴有了着落", "text": MATERNITY,
      "author": "张伟", "date": "2025-07-05", "source": "工人日报"},
-    {"id": "july-peoples-daily", "title": "生育津贴惠及灵活就业人员", "text": MATERNITY + "各地还将简化申领手续。",
+    {"id": "july-peoples-daily", "title": "生育津贴惠及灵活就业人员",
+     "text": MATERNITY + "各地还将简化申领手续。",
      "author": "李娜", "date": "2025-07-10", "source": "人民日报"},
     {"id": "undated", "title": "灵活就业与生育保险", "text": MATERNITY + "申领可在网上办理。",
      "author": "王芳", "source": "工人日报"},
