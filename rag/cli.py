@@ -62,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args) -> int:
     try:
+        _where(args)
         return args.run(args)
     except BrokenPipeError:  # `rag search --batch … | head`: the reader left, stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -80,8 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
     common = _Parser(add_help=False)
     common.add_argument(
         "--index",
-        default=env.get("RAG_INDEX", "index"),
-        help="index folder (default: $RAG_INDEX or ./index)",
+        default=env.get("RAG_INDEX") or None,
+        help="index folder (default: $RAG_INDEX, else your library's (./library/index, "
+        "$RAG_LIBRARY) once you have added articles, else the bundled ./index)",
     )
     common.add_argument(
         "--model",
@@ -237,6 +239,27 @@ def cmd_ask(args) -> int:
 
 
 # -- helpers ------------------------------------------------------------------
+
+
+def _where(args) -> None:
+    """Fill in the index (and corpus) folders not given. What a user adds
+    goes to their library (rag/library/userlib.py), never into the bundled
+    corpus/ and index/; searches read the library once there is one."""
+    from .library.userlib import has_library, library_dir, library_paths, seed_library
+
+    if not hasattr(args, "index"):
+        return
+    library = library_dir()
+    if args.command in ("add", "remove"):
+        if args.corpus is None and args.index is None:
+            if args.command == "add":
+                seed_library(library, sample_corpus="corpus", sample_index="index")
+            args.corpus, args.index = (str(p) for p in library_paths(library))
+        else:  # a folder named outright: the pair as before
+            args.corpus, args.index = args.corpus or "corpus", args.index or "index"
+    elif args.index is None:
+        use_library = args.command != "build" and has_library(library)
+        args.index = str(library_paths(library)[1]) if use_library else "index"
 
 
 def format_result(result) -> str:

@@ -28,6 +28,8 @@ _META_AUTHOR = ("author", "article:author", "byline", "dc.creator", "sailthru.au
 _SITE_SUFFIX = re.compile(r"(?:\s*(?:--?|_|\||｜|–|—)\s*[^-_|｜–—]{1,16})+$")
 _SITE_WORD = re.compile(r"网|报|新闻|财经|频道|News|中文|Daily|Times|Post|\.com", re.I)
 _LEAD = 4  # blocks at the start that may hold credits and datelines
+# The line browsers (and `rag add URL`) write at the top of a saved page.
+_SAVED_FROM = re.compile(rb"<!-- saved from url=\(\d{4}\)(\S+?) -->")
 
 
 def load(path: Path, default_id: str) -> list[Article]:
@@ -56,7 +58,7 @@ def load(path: Path, default_id: str) -> list[Article]:
         "author": page.author(),
         "date": doc.date or "",
         "source": page.source(),
-        "url": doc.url or "",
+        "url": doc.url or _saved_from(data),
         "deck": _deck(tree, page.title),
         "byline": page.note or page.credit,
         "affiliation": affiliation_from_byline(page.note),
@@ -193,6 +195,11 @@ def _header_lines(tree, title: str) -> dict[str, str]:
         if (match := wc.HEADER_SOURCE.search(text)) and "source" not in found:
             found["source"] = match.group(1)
     return found
+
+
+def _saved_from(data: bytes) -> str:
+    match = _SAVED_FROM.search(data[:4096])
+    return match.group(1).decode("utf-8", errors="replace") if match else ""
 
 
 def strip_site(title: str, sites=()) -> str:
