@@ -186,14 +186,8 @@ def upload(library: Library, paths, *, progress=None, language: str = "zh") -> U
             show((done, total), desc=say.get(what, what), unit=say["unit"])
 
     show(0.0, desc=say["reading"].format(n=len(paths)))
-    try:
-        done = library.add(paths, progress=report, language=language)
-    except NotOpened as error:
-        return Uploaded(_alert(say["not_opened"].format(reason=error)))
-    except (ValueError, RuntimeError, OSError) as error:
-        return Uploaded(_alert(say["failed"].format(reason=error)))
-    return Uploaded(report_html(done, library.retriever, say),
-                    tuple(a.id for f in done.added for a in f.articles))
+    return _outcome(library, language,
+                    lambda: library.add(paths, progress=report, language=language))
 
 
 def upload_url(library: Library, url: str, *, progress=None, language: str = "zh") -> Uploaded:
@@ -207,13 +201,19 @@ def upload_url(library: Library, url: str, *, progress=None, language: str = "zh
         return Uploaded(_alert(say["fetch_failed"].format(
             url=url, reason="不是网页地址（应以 http:// 或 https:// 开头）"
             if language == "zh" else "not a web address (http:// or https://)")))
-    show = progress if progress is not None else (lambda *args, **kwargs: None)
-    show(0.0, desc=say["fetching"])
+    if progress is not None:
+        progress(0.0, desc=say["fetching"])
+    return _outcome(library, language, lambda: library.add_url(url, language=language))
+
+
+def _outcome(library: Library, language: str, add) -> Uploaded:
+    """What `add()` did, or why it did nothing, for the reader."""
+    say = labels(language)
     try:
-        done = library.add_url(url, language=language)
+        done = add()
     except FetchError as error:
         reason = error.reason_zh if language == "zh" else error.reason
-        return Uploaded(_alert(say["fetch_failed"].format(url=url, reason=reason)))
+        return Uploaded(_alert(say["fetch_failed"].format(url=error.url, reason=reason)))
     except NotOpened as error:
         return Uploaded(_alert(say["not_opened"].format(reason=error)))
     except (ValueError, RuntimeError, OSError) as error:
