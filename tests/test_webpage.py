@@ -206,3 +206,14 @@ def test_br_runs_inside_one_block_are_paragraphs_and_a_caption_is_not_a_section(
     (article,) = webpage.load(path, "a")
     assert [p.text for p in article.paragraphs()] == PARAS
     assert article.sections == () and "外卖员领取" not in article.body
+
+
+def test_a_last_paragraph_that_mentions_comments_or_photography_is_kept(tmp_path):
+    last = ["网友评论说，这样的活动应该常态化。", "退休以后，他迷上了摄影。"]
+    body = "".join(f"<p>{p}</p>" for p in PARAS + last)
+    path = tmp_path / "a.html"
+    path.write_text(f"<html><head><meta charset='utf-8'><title>送清凉</title></head><body>"
+                    f"{NAV}<div class='main'><h1>送清凉</h1><div id='text'>{body}</div></div>"
+                    f"{FOOTER}</body></html>", encoding="utf-8")
+    (article,) = webpage.load(path, "a")
+    assert [p.text for p in article.paragraphs()] == PARAS + last

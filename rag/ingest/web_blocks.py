@@ -19,8 +19,12 @@ _SENTENCE_END = re.compile(r"[。！？!?…]$")
 _CAPTION_CLASS = re.compile(r"caption|pic|photo|img|image|tuzhu|picture|figure", re.I)
 # Notices of comment widgets and sharing bars, printed after the article.
 _WIDGET = re.compile(r"跟贴|跟帖|网友评论|发表评论|我要评论|文明上网|理性发言|注册\s*/\s*登录|"
-                     r"人参与|分享到|分享让更多人看到|打印本页|【打印】|【关闭】|【纠错】|扫一扫|"
-                     r"下载.{0,6}客户端|举报")
+                     r"\d+\s*人参与|分享到|分享让更多人看到|打印本页|【打印】|【关闭】|【纠错】|"
+                     r"扫一扫|下载.{0,6}客户端")
+# A photo's credit ends its caption: 本报记者 刘洋摄, （新华社记者 王鹏 摄）; a
+# caption opens with 图为; (but 他迷上了摄影 is a sentence, not a credit).
+_PHOTO_CREDIT = re.compile(r"(?:^|[\s。，（(]|记者)[\u4e00-\u9fff]{2,4}\s*摄[）)]?$|^图为|"
+                           r"[（(]图片来源[：:]")
 MAX_CAPTION = 80  # characters: a caption is a line, not a paragraph
 
 
@@ -119,11 +123,20 @@ def captions(tree) -> set[str]:
         if el.tag == "figcaption" or _CAPTION_CLASS.search(el.get("class") or ""):
             found.add(text)
             continue
-        if el.tag in ("p", "div", "span", "center") and _after_image(el):
+        if el.tag in ("p", "div", "span", "center") and _after_image(el) and (
+                _centred(el) or (len(text) <= 40 and not _SENTENCE_END.search(text))):
             found.add(text)
-        elif re.search(r"[\u4e00-\u9fff]{2,4}\s*摄(?:影)?$|^图为|（图片来源[：:]", text):
+        elif _PHOTO_CREDIT.search(text):
             found.add(text)
     return found
+
+
+def _centred(el) -> bool:
+    """Set centred, as captions are (a short paragraph of text under a
+    picture is left-aligned like the rest)."""
+    style = (el.get("style") or "").replace(" ", "").lower()
+    return ("text-align:center" in style or (el.get("align") or "").lower() == "center"
+            or el.tag == "center")
 
 
 def _after_image(el) -> bool:
@@ -156,5 +169,8 @@ def dedupe_headings(blocks: list[tuple[bool, str]], title: str) -> list[tuple[bo
 
 
 def is_widget(text: str) -> bool:
-    """A comment widget's or sharing bar's line (short, after the article)."""
-    return len(text) <= 120 and bool(_WIDGET.search(text))
+    """A comment widget's or sharing bar's line, after the article: two of
+    its phrases, or one in a line too short to be a paragraph (a last
+    paragraph may well say 网友评论 once)."""
+    found = len(_WIDGET.findall(text))
+    return len(text) <= 120 and (found >= 2 or (found == 1 and len(text) <= 30))
