@@ -173,6 +173,12 @@ def test_writers_are_told_apart_from_editors_photographers_and_sites():
     assert wc.writers("文/图 澎湃新闻记者 周頔") == "周頔"
     assert wc.writers("文/张三") == "张三"
     assert wc.writers("本报记者 陈静 文 / 本报记者 刘洋 摄") == "陈静"
+    assert wc.writers("记者陈静通讯员高远") == "陈静、高远"
+    assert wc.writers("南方周末记者 李倩 南方周末实习生 王一凡") == "李倩、王一凡"
+    assert wc.writers("界面新闻记者 | 周姝祺") == "周姝祺"
+    assert wc.writers("界面新闻编辑 | 文姝琪") is None
+    assert wc.is_editorial("责任编辑 钱昊平") and wc.is_editorial("【编辑:刘欢】")
+    assert not wc.is_editorial("编辑部的同事们都很忙。")
     assert wc.writers("责任编辑：王伟") is None
     assert wc.writers("澎湃新闻") is None
     assert wc.reprint("本文来源：21世纪经济报道 作者：何苗 张梦洁") == (

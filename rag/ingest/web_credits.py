@@ -33,8 +33,12 @@ _REPRINT = re.compile(r"^(?:本文)?来源\s*[：:]\s*(?P<source>[^\s：:]{2,20}
                       r"(?:作者\s*[：:]\s*(?P<names>.+))?$")
 _WRITER_MARK = re.compile(r"^(?:文\s*/\s*图|文／图|图\s*/\s*文|图文|文|撰文)\s*[/／|｜:：]?\s*")
 # The organisation before a reporter's title: 澎湃新闻记者, 中国青年报记者.
-_ORG_BEFORE_ROLE = re.compile(rf"[{_HAN}A-Za-z]{{2,10}}?(?:新闻|日报|晚报|报|社|网|台)"
-                              r"(?=(?:特约|首席|实习)?记者|通讯员)")
+# 南方周末记者, 南方周末实习生, 界面新闻记者: a name of three or more characters
+# opening the line or a part of it and set right before a role is the
+# organisation (a person's name comes after the role).
+_ORG_BEFORE_ROLE = re.compile(rf"(?:[{_HAN}A-Za-z]{{2,10}}?(?:新闻|日报|晚报|报|社|网|台)"
+                              rf"|(?:^|(?<=[\s|｜]))(?:(?!记者|通讯员)[{_HAN}]){{3,10}}?)"
+                              r"(?=(?:特约|首席|实习)?记者|通讯员|实习生)")
 _ORGANISATION = re.compile(r"(?:新闻|日报|晚报|报社|网|社|台|频道|中心)$")
 _PHOTOGRAPHER = re.compile(rf"(?:摄影|摄)\s*[：:]\s*[{_HAN}、\s]{{2,20}}$"
                            rf"|[{_HAN}]{{2,4}}\s*(?:摄影|摄)$")
@@ -124,8 +128,13 @@ def is_editorial(line: str) -> bool:
     """An editor's, reviewer's or photographer's line: （编辑：王丽）, 【责任编辑：赵静】,
     [责编：张悦], 摄影：王强."""
     text = line.strip().strip("（()）【】[]［］").strip()
-    return bool(re.match(r"(?:责任编辑|责编|编辑|审核|校对|审校|值班编辑|监制|主编|编审|"
-                         r"摄影|纠错)\s*[：:]", text)) and len(text) <= 60
+    return len(text) <= 60 and bool(_EDITORIAL.match(text))
+
+
+_ROLES = r"(?:责任编辑|责编|编辑|审核|校对|审校|值班编辑|监制|主编|编审|摄影|纠错)"
+# 编辑：王丽, or 责任编辑 钱昊平 without the colon when only names follow.
+_EDITORIAL = re.compile(rf"{_ROLES}\s*[：:]"
+                        rf"|{_ROLES}\s+[{_HAN}]{{2,4}}(?:[\s、，,][{_HAN}]{{2,4}})*$")
 
 
 def person(value: str, *, site_names=()) -> str:

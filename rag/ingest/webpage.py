@@ -19,6 +19,7 @@ from ..types import Article
 from . import web_blocks as wb
 from . import web_credits as wc
 from .common import CorpusError, make_article
+from .layout import CREDIT_ROLE as _ROLE
 from .layout import affiliation_from_byline, credit_names, split_byline
 from .registry import Loader
 
@@ -28,6 +29,11 @@ _META_AUTHOR = ("author", "article:author", "byline", "dc.creator", "sailthru.au
 _SITE_SUFFIX = re.compile(r"(?:\s*(?:--?|_|\||｜|–|—)\s*[^-_|｜–—]{1,16})+$")
 _SITE_WORD = re.compile(r"网|报|新闻|财经|频道|News|中文|Daily|Times|Post|\.com", re.I)
 _LEAD = 4  # blocks at the start that may hold credits and datelines
+# The line under a headline: a date and the credits, 界面新闻记者 | X 编辑 | Y 2025/07/16.
+_INFO_LINE = re.compile(r"^(?=.{0,100}$)(?=.*\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2})"
+                        r"(?=.*(?:记者|编辑|作者|来源))")
+_THE_END = re.compile(r"\s*[（(]完[）)]$")
+_FOOTER_SOURCE = re.compile(r"^(?:本文|稿件|文章)?来源\s*[：:]\s*(\S{2,20})$")
 # The line browsers (and `rag add URL`) write at the top of a saved page.
 _SAVED_FROM = re.compile(rb"<!-- saved from url=\(\d{4}\)(\S+?) -->")
 
@@ -91,7 +97,8 @@ class _Page:
                 continue
             if text in sites or wc.is_editorial(text) or wc.is_masthead(text):
                 blocks.pop(i)
-            elif _DATELINE.match(text) or text.startswith(("来源：", "来源:")):
+            elif _DATELINE.match(text) or text.startswith(("来源：", "来源:")) or \
+                    _INFO_LINE.search(text):
                 self._found("header", wc.HEADER_SOURCE.search(text))
                 blocks.pop(i)
             elif (found := wc.reprint(text)) is not None:
@@ -123,8 +130,14 @@ class _Page:
             text = blocks[-1][1]
             head, found = split_byline(text)
             printed = wc.PRINT_NOTE.match(text)
-            if wc.is_editorial(text) or wb.is_widget(text) or text in ("（完）", "(完)"):
+            if wc.is_editorial(text) or wb.is_widget(text) or text in ("（完）", "(完)") \
+                    or _INFO_LINE.search(text):  # credits trafilatura moved after the text
                 blocks.pop()
+            elif footer := _FOOTER_SOURCE.match(text):
+                self.sources.setdefault("footer", footer.group(1))
+                blocks.pop()
+            elif _THE_END.search(text):  # （完）, the agency's end mark, after the last sentence
+                blocks[-1] = (False, _THE_END.sub("", text))
             elif printed:
                 self.sources.setdefault("print", printed.group("paper"))
                 blocks.pop()
@@ -160,12 +173,17 @@ class _Page:
         dateline, the page's source tag, the 来源 line above the text, and
         only then the site itself."""
         header = self._header()
-        for where in ("reprint", "print", "dateline"):
+        for where in ("reprint", "print"):
             if self.sources.get(where):
                 return self.sources[where]
         meta = re.sub(r"^来源\s*[：:]\s*", "", _meta(self.tree, ("source",)))
-        return (meta or self.sources.get("header") or header.get("source")
-                or _meta(self.tree, ("og:site_name",)) or self.doc.sitename or "")
+        stated = (meta or self.sources.get("header") or header.get("source")
+                  or self.sources.get("footer") or "")
+        agency = self.sources.get("dateline", "")
+        # 新华社…电 on a page whose 来源 is 新华网: the agency, not its website.
+        if agency and (not stated or (stated.endswith("网") and not agency.endswith("网"))):
+            return agency
+        return stated or _meta(self.tree, ("og:site_name",)) or self.doc.sitename or ""
 
     def _header(self) -> dict[str, str]:
         """作者：X and 来源：Y in the short lines between the headline and the text."""
@@ -191,6 +209,9 @@ def _header_lines(tree, title: str) -> dict[str, str]:
         if (match := wc.HEADER_AUTHOR.search(text)) and "author" not in found:
             names = wc.writers(match.group(1)) or credit_names(match.group(1))
             if names:
+                found["author"] = names
+        elif len(text) <= 40 and _ROLE.search(text) and "author" not in found:
+            if names := wc.writers(text):  # 界面新闻记者 | 周姝祺 in a span of its own
                 found["author"] = names
         if (match := wc.HEADER_SOURCE.search(text)) and "source" not in found:
             found["source"] = match.group(1)
