@@ -198,9 +198,13 @@ def create_app(library: Library | Retriever, *, admission: limits.Admission | No
                     return done.html, gr.skip(), gr.skip(), gr.skip(), gr.skip(), None
                 return done.html, *refresh(done.added[0], done.added), None
 
+            def choices():  # the 设置 panel's pick of articles, with the new ones
+                return gr.Dropdown(choices=articles.listing(library.retriever).choices)
+
             # One upload at a time; the progress shows on the drop area.
             files.upload(add, files, [status, count, table, pick, listed, files],
-                         api_visibility="private", concurrency_limit=1, show_progress_on=files)
+                         api_visibility="private", concurrency_limit=1, show_progress_on=files
+                         ).then(choices, None, picked, api_visibility="private")
 
             def add_page(url, progress=gr.Progress()):  # noqa: B008
                 done = upload.upload_url(library, url, progress=progress)
@@ -210,7 +214,8 @@ def create_app(library: Library | Retriever, *, admission: limits.Admission | No
 
             for event in (address.submit, fetch.click):
                 event(add_page, address, [status, count, table, pick, listed, address],
-                      api_visibility="private", concurrency_limit=1, show_progress_on=address)
+                      api_visibility="private", concurrency_limit=1, show_progress_on=address
+                      ).then(choices, None, picked, api_visibility="private")
         for event in (box.submit, send.click):
             # No progress overlay: the thread shows the question and a searching line.
             event(respond, [box, turns, asked, k, mode, since, until, source, author, picked],

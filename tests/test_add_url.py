@@ -172,3 +172,18 @@ def test_the_chat_filters_are_read_from_its_settings():
         from_settings("7月1日")
     with pytest.raises(ValueError, match="晚于截止日期"):
         from_settings("2025-07-10", "2025-07-01")
+
+
+def test_the_chat_page_offers_the_filters_and_the_address_box(checkout):
+    import ui
+
+    demo = ui.create_app(_app_library(checkout))
+    components = {c["props"].get("elem_id"): c for c in demo.config["components"]
+                  if c.get("props", {}).get("elem_id")}
+    for box in ("since", "until", "source", "author", "only-articles", "url", "url-add"):
+        assert box in components, box
+    picker = components["only-articles"]["props"]
+    assert picker["multiselect"] and len(picker["choices"]) == 4
+    bare = {c["props"].get("elem_id") for c in ui.create_app(
+        upload.Library(_app_library(checkout).retriever)).config["components"]}
+    assert "url" not in bare and "since" in bare  # read-only: filters, but no adding
