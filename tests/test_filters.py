@@ -123,4 +123,7 @@ def test_milvus_filters_by_a_scalar_expression(corpus, tmp_path, hash_encoder):
         found = milvus.search(QUESTION, 10, mode=mode,
                               filters={"since": "2025-07-01", "source": "工人日报"})
         assert {h.article_id for h in found.hits} == {"july-workers-daily"}, mode
+    # Most articles pass: the filter names the few that do not.
+    june = milvus.search(QUESTION, 10, filters={"until": "2025-06-30"})
+    assert june.hits and {milvus.article(h.article_id).date for h in june.hits} == {"2025-06-30"}
     assert milvus.search(QUESTION, 5, filters={"author": "无此人"}).abstain_reason == NO_MATCH

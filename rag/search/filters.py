@@ -144,6 +144,7 @@ class Subset:
 
     article_ids: tuple[str, ...]
     rows: np.ndarray | None = None  # None where the store filters by article id itself
+    left_out: tuple[str, ...] = ()  # the other articles' ids (a shorter filter when fewer)
 
     @property
     def empty(self) -> bool:

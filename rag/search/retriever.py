@@ -142,7 +142,8 @@ class Retriever:
         rows = filters.article_rows(columns)
         ids = tuple(columns["id"][int(i)] for i in rows)
         passages = self.stored.chunks.of_articles(rows) if ids else None
-        return Subset(ids, passages)
+        kept = set(ids)
+        return Subset(ids, passages, tuple(i for i in columns["id"] if i not in kept))
 
     @cached_property
     def _columns(self) -> dict[str, list[str]]:

@@ -143,8 +143,13 @@ class MilvusStore(VectorStore):
 
 def passage_filter(within) -> dict:
     """The search option that keeps a filtered search to the passages of the
-    articles that pass (a scalar filter on the indexed article_id)."""
-    return {} if within is None else {"filter": one_of("article_id", within.article_ids)}
+    articles that pass: a scalar filter on the indexed article_id, naming
+    those that pass or, when fewer, those that do not."""
+    if within is None:
+        return {}
+    if len(within.left_out) < len(within.article_ids):
+        return {"filter": f"not ({one_of('article_id', within.left_out)})"}
+    return {"filter": one_of("article_id", within.article_ids)}
 
 
 class MilvusArticles(Sequence):
