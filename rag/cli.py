@@ -62,7 +62,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args) -> int:
     try:
-        _where(args)
+        from .cli_library import folders
+
+        folders(args)
         return args.run(args)
     except BrokenPipeError:  # `rag search --batch … | head`: the reader left, stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -143,15 +145,9 @@ def build_parser() -> argparse.ArgumentParser:
             help="corpus folder to (re)build the index from when it is missing or stale "
             "(default: $RAG_CORPUS, else the folder recorded in the index)",
         )
-        filters = p.add_argument_group("filters (applied before ranking)")
-        filters.add_argument("--since", metavar="DATE",
-                             help="articles dated on or after DATE (2025-07-01, 2025/7/1, "
-                             "2025年7月1日)")
-        filters.add_argument("--until", metavar="DATE", help="articles dated on or before DATE")
-        for name, what in (("source", "paper"), ("author", "author"), ("article", "article id")):
-            filters.add_argument(f"--{name}", action="append", metavar=what.upper().replace(
-                " ", "_"), help=f"only this {what} (repeat or separate by commas for several; "
-                f"{'exact id, as `rag list` shows' if name == 'article' else 'part of the name'})")
+        from .cli_filters import add_filter_options
+
+        add_filter_options(p)
         p.set_defaults(run=run)
         return p
 
@@ -240,28 +236,6 @@ def cmd_ask(args) -> int:
 
 # -- helpers ------------------------------------------------------------------
 
-
-def _where(args) -> None:
-    """Fill in the index (and corpus) folders not given. What a user adds
-    goes to their library (rag/library/userlib.py), never into the bundled
-    corpus/ and index/; searches read the library once there is one."""
-    from .library.userlib import has_library, library_dir, library_paths, seed_library
-
-    if not hasattr(args, "index"):
-        return
-    library = library_dir()
-    if args.command in ("add", "remove"):
-        if args.corpus is None and args.index is None:
-            if args.command == "add":
-                seed_library(library, sample_corpus="corpus", sample_index="index")
-            args.corpus, args.index = (str(p) for p in library_paths(library))
-        else:  # a folder named outright: the pair as before
-            args.corpus, args.index = args.corpus or "corpus", args.index or "index"
-    elif args.index is None:
-        use_library = args.command != "build" and has_library(library)
-        args.index = str(library_paths(library)[1]) if use_library else "index"
-
-
 def format_result(result) -> str:
     """Human-readable ranked passages; an abstention says so plainly first."""
     from .search.filters import NO_MATCH
@@ -326,25 +300,15 @@ def _check_k(args) -> None:
 
 def _load(args):
     """The retriever for a search command, filtered as its options say."""
+    from .cli_filters import filters_of
     from .search import Retriever
 
-    filters = _filters(args)  # a bad date is told before the index is opened
+    filters = filters_of(args)  # a bad date is told before the index is opened
     corpus = _corpus_dir(args.corpus) if args.corpus is not None else None
     with _naming(corpus):
         retriever = Retriever.load(args.index, corpus=corpus, model=args.model, progress=True,
                                    backend=args.backend, store=_store(args))
     return retriever.with_filters(filters) if filters else retriever
-
-
-def _filters(args):
-    from .search.filters import Filters
-
-    try:
-        return Filters.from_mapping({name: getattr(args, name, None) for name in
-                                     ("since", "until", "source", "author", "article")})
-    except ValueError as err:
-        raise UserError(f"--{err}" if str(err).startswith(("since", "until")) else str(err)) \
-            from None
 
 
 def _store(args):

@@ -48,6 +48,27 @@ def add_commands(sub, common) -> None:
     listing.set_defaults(run=cmd_list)
 
 
+def folders(args) -> None:
+    """Fill in the index (and corpus) folders not given. What a user adds
+    goes to their library (rag/library/userlib.py), never into the bundled
+    corpus/ and index/; searches read the library once there is one."""
+    from .library.userlib import has_library, library_dir, library_paths, seed_library
+
+    if not hasattr(args, "index"):
+        return
+    library = library_dir()
+    if args.command in ("add", "remove"):
+        if args.corpus is None and args.index is None:
+            if args.command == "add":
+                seed_library(library, sample_corpus="corpus", sample_index="index")
+            args.corpus, args.index = (str(p) for p in library_paths(library))
+        else:  # a folder named outright: the pair as before
+            args.corpus, args.index = args.corpus or "corpus", args.index or "index"
+    elif args.index is None:
+        use_library = args.command != "build" and has_library(library)
+        args.index = str(library_paths(library)[1]) if use_library else "index"
+
+
 def _build_options(args) -> dict:
     _folder_index_only(args.command)
     return {"model": args.model, "backend": args.backend, "progress": True}
