@@ -113,7 +113,7 @@ def test_cli_search_with_filters(retriever, capsys):
     assert code == 0 and "No article matches the filters" in capsys.readouterr().out
 
 
-def test_milvus_filters_by_a_scalar_expression(corpus, tmp_path, hash_encoder):
+def test_milvus_filters_by_a_scalar_expression(corpus, tmp_path, hash_encoder, capsys):
     pytest.importorskip("pymilvus")
     pytest.importorskip("milvus_lite")
     store = f"milvus://{tmp_path}/f.db?collection=filtered"
@@ -127,3 +127,7 @@ def test_milvus_filters_by_a_scalar_expression(corpus, tmp_path, hash_encoder):
     june = milvus.search(QUESTION, 10, filters={"until": "2025-06-30"})
     assert june.hits and {milvus.article(h.article_id).date for h in june.hits} == {"2025-06-30"}
     assert milvus.search(QUESTION, 5, filters={"author": "无此人"}).abstain_reason == NO_MATCH
+    code = main(["search", QUESTION, "--store", store, "--since", "2025-07-01",
+                 "--source", "工人日报", "--json", "-k", "10"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0 and {h["article_id"] for h in out["hits"]} == {"july-workers-daily"}
