@@ -91,7 +91,11 @@ def test_nothing_left_by_the_filters_is_said_as_such(retriever):
     assert (result.hits, result.abstained, result.abstain_reason) == ((), True, NO_MATCH)
     answer = answer_question(retriever.with_filters({"source": "新华社"}), QUESTION)
     assert answer.abstained and answer.answer.startswith("没有符合筛选条件的文章：来源 新华社")
-    assert "没有涉及这个问题" not in answer.answer
+    assert "没有涉及这个问题" not in answer.answer and answer.kind == "filtered"
+    from chatapp import render
+
+    shown = render.answer_html(retriever, answer, 1)
+    assert "没有符合筛选条件的文章：来源 新华社" in shown and "没有涉及这个问题" not in shown
 
 
 def test_a_filtered_answer_quotes_only_what_passes(retriever):
@@ -111,6 +115,8 @@ def test_cli_search_with_filters(retriever, capsys):
     assert code == 2 and err.startswith("rag: error: --since: '2025-7-32' is not a date")
     code = main(["search", QUESTION, "--index", index, "--author", "无此人"])
     assert code == 0 and "No article matches the filters" in capsys.readouterr().out
+    code = main(["ask", QUESTION, "--index", index, "--source", "新华社"])
+    assert code == 0 and capsys.readouterr().out.startswith("没有符合筛选条件的文章：来源 新华社")
 
 
 def test_milvus_filters_by_a_scalar_expression(corpus, tmp_path, hash_encoder, capsys):

@@ -68,7 +68,8 @@ class Answer:
     unmentioned: tuple[str, ...] = ()
     # "quote": sentences that answer; "list": a lead-in and the items of an
     # enumeration (citations of kind "item"); "about": the headline and lede of
-    # the article a question asks about as a whole; "byline": the article's byline
+    # the article a question asks about as a whole; "byline": the article's byline;
+    # "filtered": no article passes the search filters (nothing was searched)
     kind: str = "quote"
 
     @property
@@ -128,7 +129,7 @@ def answer_question(retriever, question: str | Query, *, k: int = 5, mode: str =
         message = FILTERED_MESSAGE.format(filters=retriever.filters.describe()) + (
             f" {FILTERED_MESSAGE_EN}" if _mostly_latin(query.question) else "")
         return Answer(query.question, query.context, message, True, (), (), terms,
-                      query.truncated, None, query.language)
+                      query.truncated, None, query.language, kind="filtered")
     if result.abstained or not result.hits:
         message = ABSTAIN_MESSAGE + (f" {ABSTAIN_MESSAGE_EN}"
                                      if _mostly_latin(query.question) else "")

@@ -62,6 +62,8 @@ def citation_line(c, article=None) -> str:
 
 def answer_to_text(answer, retriever=None) -> str:
     """Plain text for a terminal: the quotes, then one line per source."""
+    if answer.kind == "filtered":  # no article passes the filters: nothing was searched
+        return answer.answer
     if answer.abstained:
         lines = [ABSTAIN_MESSAGE]
         if answer.closest:
