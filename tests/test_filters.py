@@ -89,6 +89,8 @@ def test_the_graph_path_filters_with_an_id_selector(retriever, monkeypatch):
 def test_nothing_left_by_the_filters_is_said_as_such(retriever):
     result = retriever.search(QUESTION, 5, filters={"since": "2026-01-01"})
     assert (result.hits, result.abstained, result.abstain_reason) == ((), True, NO_MATCH)
+    assert result.to_dict()["no_article_matches_filters"] is True
+    assert "no_article_matches_filters" not in retriever.search(QUESTION, 5).to_dict()
     answer = answer_question(retriever.with_filters({"source": "新华社"}), QUESTION)
     assert answer.abstained and answer.answer.startswith("没有符合筛选条件的文章：来源 新华社")
     assert "没有涉及这个问题" not in answer.answer and answer.kind == "filtered"
