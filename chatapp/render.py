@@ -114,6 +114,8 @@ def answer_html(retriever, answer: Answer, turn: int) -> str:
     with chips, then the sources grouped by article."""
     say = labels(answer.language)
     terms = answer.terms
+    if answer.kind == "filtered":  # no article passes the filters: say so, not "not covered"
+        return f'<p class="abstain filtered">{esc(answer.answer)}</p>'
     if answer.abstained:
         out = [f'<p class="abstain">{esc(say["abstain"])}</p>']
         if answer.closest:

@@ -17,6 +17,7 @@ loaded and warmed up.
 
 from __future__ import annotations
 
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, replace
@@ -25,6 +26,9 @@ from pathlib import Path
 from rag import MAX_FILE_BYTES, AddReport, Retriever, add_files
 from rag.ingest import loaders, suffixes
 from rag.library import Problem
+from rag.library.add import named_by_address
+from rag.library.fetch import FetchError, fetch_page, is_url, save_page
+from rag.library.userlib import seed_library
 
 from .labels import labels
 from .render import esc
@@ -51,16 +55,21 @@ class NotOpened(RuntimeError):
 
 class Library:
     """The retriever the app searches, and where uploads go. `corpus_dir`
-    None means uploads are off (a read-only deployment)."""
+    None means uploads are off (a read-only deployment). With `sample`
+    (the bundled corpus and index folders), `corpus_dir` and `index_dir` are
+    the user's library (rag/library/userlib.py), started from the sample at
+    the first upload, so that the sample itself is never written to."""
 
     def __init__(self, retriever: Retriever, *, index_dir: str | Path | None = None,
-                 corpus_dir: str | Path | None = None, max_bytes: int = MAX_FILE_BYTES):
+                 corpus_dir: str | Path | None = None, max_bytes: int = MAX_FILE_BYTES,
+                 sample: tuple[str | Path, str | Path] | None = None):
         if corpus_dir is not None and index_dir is None:
             raise ValueError("uploads need the index folder as well as the corpus folder")
         self.retriever = retriever
         self.index_dir = Path(index_dir) if index_dir is not None else None
         self.corpus_dir = Path(corpus_dir) if corpus_dir is not None else None
         self.max_bytes = max_bytes
+        self.sample = sample
         self._lock = threading.Lock()  # one upload at a time: swaps land in build order
 
     @property
@@ -95,6 +104,9 @@ class Library:
         report = AddReport()
         with self._lock:
             current = self.retriever
+            if wanted and self.sample is not None:
+                seed_library(self.corpus_dir.parent, sample_corpus=self.sample[0],
+                             sample_index=self.sample[1])
             if wanted:
                 report = add_files(wanted, self.corpus_dir, self.index_dir,
                                    max_bytes=self.max_bytes, encoder=current.encoder,
@@ -114,6 +126,37 @@ class Library:
         order = {str(p): i for i, p in enumerate(paths)}
         problems.sort(key=lambda x: order.get(x.path, len(order)))
         return replace(report, problems=tuple(problems))
+
+
+    def add_url(self, url: str, *, progress=False, language: str = "zh") -> AddReport:
+        """Fetch the page at `url` and add it as a saved page; a FetchError
+        (its reason_zh for the chat) when it cannot be fetched."""
+        if not self.uploads:
+            raise RuntimeError("uploads are off in this app")
+        page = fetch_page(url, max_bytes=self.max_bytes)
+        with tempfile.TemporaryDirectory(prefix="rag-fetch-") as folder:
+            saved = save_page(page, Path(folder))
+            report = self.add([saved], progress=progress, language=language)
+        return named_by_address(report, {str(saved): url}, [])
+
+
+def open_library(args, *, uploads: bool, store=None) -> Library:
+    """The index the app serves and where uploads go: the user's library
+    (--library) once it holds anything, else the sample (--index, --corpus),
+    which uploads never write to: the first one starts the library from it."""
+    from rag.library.userlib import has_library, library_dir, library_paths
+
+    index, corpus = args.index, args.corpus
+    folder = library_dir(getattr(args, "library", None))
+    lib_corpus, lib_index = library_paths(folder)
+    if store is None and has_library(folder):
+        index, corpus = str(lib_index), str(lib_corpus)
+    retriever = Retriever.load(index, corpus=corpus, model=args.model, progress=True,
+                               backend=args.backend, store=store)
+    if not uploads:
+        return Library(retriever)
+    return Library(retriever, index_dir=lib_index, corpus_dir=lib_corpus,
+                   sample=(args.corpus, args.index))
 
 
 @dataclass(frozen=True)
@@ -143,14 +186,45 @@ def upload(library: Library, paths, *, progress=None, language: str = "zh") -> U
             show((done, total), desc=say.get(what, what), unit=say["unit"])
 
     show(0.0, desc=say["reading"].format(n=len(paths)))
+    return _outcome(library, language,
+                    lambda: library.add(paths, progress=report, language=language))
+
+
+def upload_url(library: Library, url: str, *, progress=None, language: str = "zh") -> Uploaded:
+    """Fetch and add the page at `url` and say what happened (why not, when
+    the page cannot be fetched)."""
+    say = labels(language)
+    url = (url or "").strip()
+    if not url:
+        return Uploaded("")
+    if not is_url(url):
+        return Uploaded(_alert(say["fetch_failed"].format(
+            url=url, reason="不是网页地址（应以 http:// 或 https:// 开头）"
+            if language == "zh" else "not a web address (http:// or https://)")))
+    if progress is not None:
+        progress(0.0, desc=say["fetching"])
+    return _outcome(library, language, lambda: library.add_url(url, language=language))
+
+
+def _outcome(library: Library, language: str, add) -> Uploaded:
+    """What `add()` did, or why it did nothing, for the reader."""
+    say = labels(language)
     try:
-        done = library.add(paths, progress=report, language=language)
+        done = add()
+    except FetchError as error:
+        reason = error.reason_zh if language == "zh" else error.reason
+        return Uploaded(_alert(say["fetch_failed"].format(url=error.url, reason=reason)))
     except NotOpened as error:
         return Uploaded(_alert(say["not_opened"].format(reason=error)))
     except (ValueError, RuntimeError, OSError) as error:
         return Uploaded(_alert(say["failed"].format(reason=error)))
     return Uploaded(report_html(done, library.retriever, say),
                     tuple(a.id for f in done.added for a in f.articles))
+
+
+def _shown(source: str) -> str:
+    """A file by its name, a fetched page by its address."""
+    return source if is_url(source) else Path(source).name
 
 
 def report_html(report: AddReport, retriever, say: dict) -> str:
@@ -167,13 +241,13 @@ def report_html(report: AddReport, retriever, say: dict) -> str:
                 f'<li>《{esc(a.title)}》<span class="by">{esc(a.author)}</span>'
                 f'<span class="n">{esc(say["passages"].format(n=a.passages))}</span></li>'
                 for a in f.articles)
-            out.append(f'<li><span class="file">{esc(Path(f.source).name)}</span> '
+            out.append(f'<li><span class="file">{esc(_shown(f.source))}</span> '
                        f'<span class="where">{esc(say["saved_as"].format(file=f.file))}</span>'
                        f"<ul>{items}</ul></li>")
         out.append("</ul>")
     if report.duplicates:
         items = "".join(
-            f'<li><span class="file">{esc(Path(d.file).name)}</span> '
+            f'<li><span class="file">{esc(_shown(d.file))}</span> '
             f"{esc(say['same_as'].format(title=_title(retriever, d.same_as), file=d.same_as_file))}"
             "</li>" for d in report.duplicates)
         out.append(f'<p class="upload-sub">{esc(say["already"])}</p>'
@@ -182,7 +256,7 @@ def report_html(report: AddReport, retriever, say: dict) -> str:
         reasons: dict[str, list[str]] = {}
         for p in report.problems:
             reasons.setdefault(p.path, []).append(p.reason)
-        items = "".join(f'<li><span class="file">{esc(Path(path).name)}</span> '
+        items = "".join(f'<li><span class="file">{esc(_shown(path))}</span> '
                         f'{esc("；".join(why))}</li>' for path, why in reasons.items())
         out.append(f'<p class="upload-sub">{esc(say["not_added"])}</p>'
                    f'<ul class="upload-problems">{items}</ul>')

@@ -62,6 +62,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args) -> int:
     try:
+        from .cli_library import folders
+
+        folders(args)
         return args.run(args)
     except BrokenPipeError:  # `rag search --batch … | head`: the reader left, stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -80,8 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
     common = _Parser(add_help=False)
     common.add_argument(
         "--index",
-        default=env.get("RAG_INDEX", "index"),
-        help="index folder (default: $RAG_INDEX or ./index)",
+        default=env.get("RAG_INDEX") or None,
+        help="index folder (default: $RAG_INDEX, else your library's (./library/index, "
+        "$RAG_LIBRARY) once you have added articles, else the bundled ./index)",
     )
     common.add_argument(
         "--model",
@@ -141,6 +145,9 @@ def build_parser() -> argparse.ArgumentParser:
             help="corpus folder to (re)build the index from when it is missing or stale "
             "(default: $RAG_CORPUS, else the folder recorded in the index)",
         )
+        from .cli_filters import add_filter_options
+
+        add_filter_options(p)
         p.set_defaults(run=run)
         return p
 
@@ -229,10 +236,13 @@ def cmd_ask(args) -> int:
 
 # -- helpers ------------------------------------------------------------------
 
-
 def format_result(result) -> str:
     """Human-readable ranked passages; an abstention says so plainly first."""
+    from .search.filters import NO_MATCH
+
     lines = []
+    if result.abstain_reason == NO_MATCH:
+        return "No article matches the filters (nothing was searched)."
     if result.abstained:
         lines.append(f"Nothing relevant was found for “{result.query}”.")
         if result.hits:
@@ -289,12 +299,16 @@ def _check_k(args) -> None:
 
 
 def _load(args):
+    """The retriever for a search command, filtered as its options say."""
+    from .cli_filters import filters_of
     from .search import Retriever
 
+    filters = filters_of(args)  # a bad date is told before the index is opened
     corpus = _corpus_dir(args.corpus) if args.corpus is not None else None
     with _naming(corpus):
-        return Retriever.load(args.index, corpus=corpus, model=args.model, progress=True,
-                              backend=args.backend, store=_store(args))
+        retriever = Retriever.load(args.index, corpus=corpus, model=args.model, progress=True,
+                                   backend=args.backend, store=_store(args))
+    return retriever.with_filters(filters) if filters else retriever
 
 
 def _store(args):

@@ -21,18 +21,22 @@ from .cli import EXIT_USAGE, UserError, _print_json
 def add_commands(sub, common) -> None:
     """Register add, remove and list on the `rag` parser's subcommands."""
     env = os.environ
-    corpus_help = "corpus folder (default: $RAG_CORPUS or ./corpus)"
+    corpus_help = ("corpus folder (default: $RAG_CORPUS, else your library's, ./library/corpus "
+                   "or $RAG_LIBRARY/corpus, started from the bundled sample on first use)")
 
     add = sub.add_parser("add", parents=[common],
-                         help="copy article files into the corpus folder and index them")
-    add.add_argument("paths", nargs="+", metavar="PATH", help="article files or folders")
-    add.add_argument("--corpus", default=env.get("RAG_CORPUS", "corpus"), help=corpus_help)
+                         help="copy article files, or fetch web pages, into the library and "
+                         "index them")
+    add.add_argument("paths", nargs="+", metavar="PATH_OR_URL",
+                     help="article files or folders, or web addresses (http:// or https://) "
+                     "of pages to fetch (robots.txt respected)")
+    add.add_argument("--corpus", default=env.get("RAG_CORPUS") or None, help=corpus_help)
     add.set_defaults(run=cmd_add)
 
     remove = sub.add_parser("remove", parents=[common],
                             help="take articles out of the corpus folder and the index")
     remove.add_argument("ids", nargs="+", metavar="ARTICLE_ID", help="ids that `rag list` shows")
-    remove.add_argument("--corpus", default=env.get("RAG_CORPUS", "corpus"), help=corpus_help)
+    remove.add_argument("--corpus", default=env.get("RAG_CORPUS") or None, help=corpus_help)
     remove.set_defaults(run=cmd_remove)
 
     listing = sub.add_parser("list", parents=[common],
@@ -42,6 +46,27 @@ def add_commands(sub, common) -> None:
         help="corpus folder to bring the index up to date with first (default: $RAG_CORPUS, "
         "else the folder recorded in the index)")
     listing.set_defaults(run=cmd_list)
+
+
+def folders(args) -> None:
+    """Fill in the index (and corpus) folders not given. What a user adds
+    goes to their library (rag/library/userlib.py), never into the bundled
+    corpus/ and index/; searches read the library once there is one."""
+    from .library.userlib import has_library, library_dir, library_paths, seed_library
+
+    if not hasattr(args, "index"):
+        return
+    library = library_dir()
+    if args.command in ("add", "remove"):
+        if args.corpus is None and args.index is None:
+            if args.command == "add":
+                seed_library(library, sample_corpus="corpus", sample_index="index")
+            args.corpus, args.index = (str(p) for p in library_paths(library))
+        else:  # a folder named outright: the pair as before
+            args.corpus, args.index = args.corpus or "corpus", args.index or "index"
+    elif args.index is None:
+        use_library = args.command != "build" and has_library(library)
+        args.index = str(library_paths(library)[1]) if use_library else "index"
 
 
 def _build_options(args) -> dict:

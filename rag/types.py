@@ -180,6 +180,8 @@ class SearchResult:
         }
         if self.truncated:  # present only then, so the usual object keeps its keys
             data["truncated"] = True
+        if self.abstain_reason == "no_article_matches_filters":  # search.filters.NO_MATCH
+            data["no_article_matches_filters"] = True  # so nothing was searched
         if debug:
             data.update(abstain_reason=self.abstain_reason, pipeline=list(self.pipeline))
         return data

@@ -146,3 +146,80 @@ def test_a_page_without_main_text_is_a_one_line_problem(tmp_path):
     assert len(problems) == 2 and all("no main text" in p for p in problems)
     assert Path(problems[0]).name.startswith("empty.htm") or "empty.htm" in problems[0]
     assert "index.html" in problems[1]
+
+
+# -- the look-alike pages of issue #26 (tests/webpages/, expected.json) -------------
+
+LOOKALIKES = Path(__file__).parent / "webpages"
+EXPECTED = __import__("json").loads((LOOKALIKES / "expected.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_a_look_alike_page_gives_its_writer_paper_and_paragraphs(name):
+    want = EXPECTED[name]
+    (article,) = webpage.load(LOOKALIKES / name, Path(name).stem)
+    assert (article.title, article.author, article.source, article.date) == (
+        want["title"], want["author"], want["source"], want["date"]), want["shape"]
+    assert [p.text for p in article.paragraphs()] == want["paragraphs"]
+    assert [s.heading for s in article.sections] == want["sections"]
+    leaked = [w for w in want["leaks"] if w in article.body]
+    assert not leaked, f"{name}: {leaked} in the body"
+
+
+def test_writers_are_told_apart_from_editors_photographers_and_sites():
+    from rag.ingest import web_credits as wc
+
+    assert wc.writers("本报记者 张伟 通讯员 李娜") == "张伟、李娜"
+    assert wc.writers("文/图 澎湃新闻记者 周頔") == "周頔"
+    assert wc.writers("文/张三") == "张三"
+    assert wc.writers("本报记者 陈静 文 / 本报记者 刘洋 摄") == "陈静"
+    assert wc.writers("记者陈静通讯员高远") == "陈静、高远"
+    assert wc.writers("南方周末记者 李倩 南方周末实习生 王一凡") == "李倩、王一凡"
+    assert wc.writers("界面新闻记者 | 周姝祺") == "周姝祺"
+    assert wc.writers("界面新闻编辑 | 文姝琪") is None
+    assert wc.is_editorial("责任编辑 钱昊平") and wc.is_editorial("【编辑:刘欢】")
+    assert not wc.is_editorial("编辑部的同事们都很忙。")
+    assert wc.writers("责任编辑：王伟") is None
+    assert wc.writers("澎湃新闻") is None
+    assert wc.reprint("本文来源：21世纪经济报道 作者：何苗 张梦洁") == (
+        "21世纪经济报道", "何苗、张梦洁")
+    assert wc.split_lede("新华社北京7月3日电（记者唐霁）记者从人社部获悉。") == (
+        "新华社", "唐霁", "新华社北京7月3日电 记者从人社部获悉。")
+    assert wc.split_lede("本报讯（记者 王芳 通讯员 刘强）昨天，") == ("本报", "王芳、刘强",
+                                                              "本报讯 昨天，")
+    for not_a_person in ("104363", "网易", "人民网版权所有", "责任编辑：陈晓燕",
+                         "chinadaily.com.cn", "BBC News 中文"):
+        assert wc.person(not_a_person, site_names=("BBC News 中文",)) == "", not_a_person
+    assert wc.person("罗荣波") == "罗荣波" and wc.person("John Sudworth") == "John Sudworth"
+
+
+def test_site_names_come_off_titles_but_a_headline_dash_stays():
+    strip = webpage.strip_site
+    assert strip("多地推进新就业形态劳动者权益保障-新华网") == "多地推进新就业形态劳动者权益保障"
+    assert strip("上半年消费市场回暖_网易财经") == "上半年消费市场回暖"
+    assert strip("职业技能培训惠及更多青年--社会--人民网") == "职业技能培训惠及更多青年"
+    assert strip("中超联赛：北京国安2-1胜上海申花") == "中超联赛：北京国安2-1胜上海申花"
+
+
+def test_br_runs_inside_one_block_are_paragraphs_and_a_caption_is_not_a_section(tmp_path):
+    body = "<br><br>".join(f"　　{p}" for p in PARAS)
+    page = (f"<html><head><meta charset='utf-8'><title>送清凉_某某网</title></head><body>{NAV}"
+            f"<div class='main'><h1>送清凉</h1><div id='text'><p><img src='a.jpg'></p>"
+            f"<p style='text-align:center'><strong>外卖员领取防暑用品</strong></p>"
+            f"<div>{body}</div></div></div>{ADS}{FOOTER}</body></html>")
+    path = tmp_path / "a.html"
+    path.write_text(page, encoding="utf-8")
+    (article,) = webpage.load(path, "a")
+    assert [p.text for p in article.paragraphs()] == PARAS
+    assert article.sections == () and "外卖员领取" not in article.body
+
+
+def test_a_last_paragraph_that_mentions_comments_or_photography_is_kept(tmp_path):
+    last = ["网友评论说，这样的活动应该常态化。", "退休以后，他迷上了摄影。"]
+    body = "".join(f"<p>{p}</p>" for p in PARAS + last)
+    path = tmp_path / "a.html"
+    path.write_text(f"<html><head><meta charset='utf-8'><title>送清凉</title></head><body>"
+                    f"{NAV}<div class='main'><h1>送清凉</h1><div id='text'>{body}</div></div>"
+                    f"{FOOTER}</body></html>", encoding="utf-8")
+    (article,) = webpage.load(path, "a")
+    assert [p.text for p in article.paragraphs()] == PARAS + last

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from ..search import Query
 from ..search.bylines import printed
 from ..search.entities import unmentioned
+from ..search.filters import NO_MATCH
 from ..text import fold
 from ..types import Article, Hit
 from .lists import (
@@ -26,6 +27,8 @@ from .lists import (
 from .render import (
     ABSTAIN_MESSAGE,
     ABSTAIN_MESSAGE_EN,
+    FILTERED_MESSAGE,
+    FILTERED_MESSAGE_EN,
     UNSURE_BELOW,
     UNSURE_MESSAGE,
     UNSURE_MESSAGE_EN,
@@ -73,7 +76,8 @@ class Answer:
     unmentioned: tuple[str, ...] = ()
     # "quote": sentences that answer; "list": a lead-in and the items of an
     # enumeration (citations of kind "item"); "about": the headline and lede of
-    # the article a question asks about as a whole; "byline": the article's byline
+    # the article a question asks about as a whole; "byline": the article's byline;
+    # "filtered": no article passes the search filters (nothing was searched)
     kind: str = "quote"
 
     @property
@@ -129,6 +133,11 @@ def answer_question(retriever, question: str | Query, *, k: int = 5, mode: str =
             return item
     result = retriever.search(query, k=k, mode=mode)
     terms = query.highlight_terms
+    if result.abstain_reason == NO_MATCH:  # the filters', not the question's, doing
+        message = FILTERED_MESSAGE.format(filters=retriever.filters.describe()) + (
+            f" {FILTERED_MESSAGE_EN}" if _mostly_latin(query.question) else "")
+        return Answer(query.question, query.context, message, True, (), (), terms,
+                      query.truncated, None, query.language, kind="filtered")
     if result.abstained or not result.hits:
         message = ABSTAIN_MESSAGE + (f" {ABSTAIN_MESSAGE_EN}"
                                      if _mostly_latin(query.question) else "")

@@ -6,6 +6,9 @@ import html
 import re
 
 ABSTAIN_MESSAGE = "所收录的文章没有涉及这个问题。"
+FILTERED_MESSAGE = "没有符合筛选条件的文章：{filters}。请放宽日期、来源、作者或文章的筛选。"
+FILTERED_MESSAGE_EN = ("No article matches the filters; widen the date range, source, author "
+                       "or article.")
 ABSTAIN_MESSAGE_EN = "(The articles in this collection do not cover this question.)"
 LOW_RELEVANCE = "最接近的段落（相关度低，不是答案，仅供参考）"
 # Shown above the quotes when the search is unsure they answer (see Answer.confidence).
@@ -59,6 +62,8 @@ def citation_line(c, article=None) -> str:
 
 def answer_to_text(answer, retriever=None) -> str:
     """Plain text for a terminal: the quotes, then one line per source."""
+    if answer.kind == "filtered":  # no article passes the filters: nothing was searched
+        return answer.answer
     if answer.abstained:
         lines = [ABSTAIN_MESSAGE]
         if answer.closest:

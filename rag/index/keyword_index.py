@@ -40,10 +40,12 @@ class KeywordIndex(ABC):
         """How rare each token is (BM25's idf; an unknown token counts as in no passage)."""
 
     @abstractmethod
-    def search(self, tokens: list[str], n: int, *, text: str = "") -> KeywordHits:
+    def search(self, tokens: list[str], n: int, *, text: str = "",
+               within=None) -> KeywordHits:
         """The matches of a question's BM25 `tokens` (a repeated token counts
         again); `text`, the normalised question, is for an index that
-        tokenizes for itself."""
+        tokenizes for itself; `within` (a filters.Subset) keeps the matches
+        to the passages of the articles a filtered search may quote."""
 
 
 class NoHits(KeywordHits):

@@ -121,13 +121,21 @@ class Postings(KeywordIndex):
     def vocab(self) -> dict[str, int]:
         return self.vocab_dict
 
-    def search(self, tokens: list[str], n: int, *, text: str = "") -> KeywordHits:
+    def search(self, tokens: list[str], n: int, *, text: str = "",
+               within=None) -> KeywordHits:
         """Local posting lists make every passage's score cheap: scored once,
-        the best n and any other candidate read from the same array."""
+        the best n and any other candidate read from the same array (a
+        filtered search zeroes the passages it may not quote first, so its
+        best score is that of a passage it may)."""
         tokens = [t for t in tokens if t in self.vocab_dict]
         if not tokens:
             return NoHits()
-        return AllScores(self.get_scores(tokens), n)
+        scores = self.get_scores(tokens)
+        if within is not None:
+            kept = np.zeros_like(scores)
+            kept[within.rows] = scores[within.rows]
+            scores = kept
+        return AllScores(scores, n)
 
     def idf(self, tokens) -> np.ndarray:
         """How rare each token is in the corpus (BM25's idf; an unknown token

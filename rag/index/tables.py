@@ -23,7 +23,8 @@ ARTICLES_JSONL = "articles.jsonl"
 ARTICLES_NPY = "articles.npy"
 CHUNKS_NPY = "chunks.npy"
 KEY_BYTES = 32  # store.content_key is 32 hex digits
-BYLINE_COLUMNS = ("id", "author", "affiliation")
+BYLINE_COLUMNS = ("id", "author", "affiliation", "date", "source")
+FILTER_COLUMNS = ("id", "author", "date", "source")  # what search filters read
 
 
 def write_articles(folder: Path, articles: Sequence[Article]) -> None:
@@ -34,7 +35,8 @@ def write_articles(folder: Path, articles: Sequence[Article]) -> None:
             offsets.append(pos)
             f.write(line)
             pos += len(line)
-    # Ids find an article; bylines answer "what did X write" without parsing any.
+    # Ids find an article; bylines answer "what did X write" and dates and
+    # sources filter a search, without parsing any.
     columns = {name: [getattr(a, name) for a in articles] for name in BYLINE_COLUMNS}
     rows = np.zeros(len(offsets), dtype=[("offset", "<i8")] + [
         (name, f"<U{max([len(v) for v in values] + [1])}") for name, values in columns.items()
@@ -125,6 +127,15 @@ class ArticleTable(Sequence):
     def affiliations(self) -> list[str]:
         return self._rows["affiliation"].tolist()
 
+    def columns(self) -> dict[str, list[str]]:
+        """id, author, date and source of every article, in row order (an
+        index built before dates and sources were columns parses its articles)."""
+        names = self._rows.dtype.names
+        if all(c in names for c in FILTER_COLUMNS):
+            return {c: self._rows[c].tolist() for c in FILTER_COLUMNS}
+        articles = list(self)
+        return {c: [getattr(a, c) for a in articles] for c in FILTER_COLUMNS}
+
 
 class ChunkTable(Sequence):
     """The indexed passages: fixed-size records, text sliced from the article."""
@@ -161,6 +172,10 @@ class ChunkTable(Sequence):
         """Passage i and its article."""
         article = self.articles[int(self._rows["article"][i])]
         return self.chunk(i, article), article
+
+    def of_articles(self, article_rows) -> np.ndarray:
+        """Rows of every passage of the articles at `article_rows`."""
+        return np.flatnonzero(np.isin(self._rows["article"], np.asarray(article_rows)))
 
     def opening(self, article_rows, max_paragraph: int) -> np.ndarray:
         """Rows of the passages in paragraphs 1..max_paragraph of the articles

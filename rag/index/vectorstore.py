@@ -29,9 +29,10 @@ class VectorStore(ABC):
     def __len__(self) -> int: ...
 
     @abstractmethod
-    def search(self, vector: np.ndarray, n: int) -> np.ndarray:
+    def search(self, vector: np.ndarray, n: int, *, within=None) -> np.ndarray:
         """Rows of the n passages nearest `vector`, nearest first (approximate
-        for compressed or graph indexes: the retriever re-scores them)."""
+        for compressed or graph indexes: the retriever re-scores them); with
+        `within` (a search.filters.Subset) only among its passages."""
 
     @abstractmethod
     def vectors(self, rows: np.ndarray) -> np.ndarray:

@@ -16,7 +16,8 @@ excluded, so the copy already indexed stays the one cited.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import tempfile
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from ..index import BuildReport, build_index
@@ -24,6 +25,7 @@ from ..ingest import CorpusError, Skipped, loader_for, suffixes, walk
 from ..ingest.duplicates import Duplicate, content_key
 from ..ingest.exclusions import Exclusion
 from .changes import Changes, free_path, is_companion, library_lock
+from .fetch import fetch_pages, is_url
 from .listing import ArticleEntry, corpus_sources, entries, with_index_model
 
 log = logging.getLogger("rag")
@@ -95,10 +97,21 @@ def add_files(paths, corpus_dir: str | Path, index_dir: str | Path, *,
               max_bytes: int = MAX_FILE_BYTES, **build_options) -> AddReport:
     """Add the article files (or folders of them) at `paths` to the corpus
     folder and update the index; `build_options` go to `build_index`
-    (encoder, model, backend, progress…; the index's model by default)."""
+    (encoder, model, backend, progress…; the index's model by default).
+    A path that is a web address (http:// or https://) is fetched and saved
+    as a page (library/fetch.py); the report names it by its address."""
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
     if not paths:
-        raise ValueError("give at least one file or folder to add")
+        raise ValueError("give at least one file, folder or web address to add")
+    if any(is_url(p) for p in paths):
+        with tempfile.TemporaryDirectory(prefix="rag-fetch-") as folder:
+            saved, failed = fetch_pages([p for p in paths if is_url(p)], Path(folder),
+                                        max_bytes=max_bytes)
+            address = {str(path): url for path, url in saved.items()}
+            files = [p for p in paths if not is_url(p)] + list(saved)
+            report = (add_files(files, corpus_dir, index_dir, max_bytes=max_bytes,
+                                **build_options) if files else AddReport())
+        return named_by_address(report, address, [Problem(e.url, e.reason) for e in failed])
     corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
     if corpus_dir.exists() and not corpus_dir.is_dir():
         raise ValueError(f"corpus {corpus_dir} is not a folder")
@@ -124,6 +137,19 @@ def add_files(paths, corpus_dir: str | Path, index_dir: str | Path, *,
                       tuple(entries(index_dir, sources, by_file.get(dest.as_posix(), []))), renamed)
             for src, dest, renamed in plan.copies)
         return AddReport(added, tuple(plan.problems), tuple(plan.duplicates), build)
+
+
+def named_by_address(report: AddReport, address: dict[str, str],
+                     failed: list[Problem]) -> AddReport:
+    """`report` with fetched pages named by their web address, not the
+    temporary file they were saved in, and the pages not fetched first."""
+    def named(path: str) -> str:
+        return address.get(path, path)
+
+    return replace(
+        report, added=tuple(replace(f, source=named(f.source)) for f in report.added),
+        problems=(*failed, *(replace(p, path=named(p.path)) for p in report.problems)),
+        duplicates=tuple(replace(d, file=named(d.file)) for d in report.duplicates))
 
 
 def _expand(paths, corpus_dir: Path, problems: list[Problem]):

@@ -2,6 +2,7 @@
 named stages (candidates, fusion, re-ranking, abstention, hits added) whose
 every hand-written rule has a name and a switch (`rules.CATALOGUE`)."""
 
+from .filters import Filters, parse_date
 from .inputs import MAX_K, MAX_QUESTION_CHARS, MODES
 from .params import DEFAULT_STAGES, RetrievalParams
 from .query import Query
@@ -10,4 +11,4 @@ from .rules import CATALOGUE, RULES, Rule
 from .stages import STAGES
 
 __all__ = ["CATALOGUE", "DEFAULT_STAGES", "MAX_K", "MAX_QUESTION_CHARS", "MODES", "RULES",
-           "STAGES", "Query", "RetrievalParams", "Retriever", "Rule"]
+           "STAGES", "Filters", "Query", "RetrievalParams", "Retriever", "Rule", "parse_date"]

@@ -52,6 +52,7 @@ class SearchState:
         self.tokens: list[str] = list(query.tokens)
         self.words: list[str] = list(query.words)
         self.fixed_rows: np.ndarray | None = None  # the only candidates, when set
+        self.within = None  # filters.Subset: the passages a filtered search may rank
         self.about: tuple[int, ...] = ()  # article rows the question is about
         self.query_vector: np.ndarray | None = None
         self.dense_rows: Future | None = None

@@ -31,6 +31,7 @@ from ..index.progress import ProgressReport
 from ..types import Article, Hit, SearchResult
 from . import crosslingual, places
 from .abstainer import bundled_for
+from .filters import NO_MATCH, Filters, Subset
 from .inputs import check_k, check_mode
 from .lexicon import Lexicon
 from .params import DEFAULT_PARAMS, RetrievalParams
@@ -62,6 +63,8 @@ class Retriever:
         # index's encoder; the hand bars (low_evidence) otherwise.
         self.abstainer = bundled_for(encoder.name)
         self._stages = make_stages(params.stages)
+        self.filters = Filters()
+        self._subset: Subset | None = None
 
     # -- loading -------------------------------------------------------------
 
@@ -121,6 +124,31 @@ class Retriever:
             other.calibration = Calibration(self.store, params.calibration_sample)
         return other
 
+    def with_filters(self, filters: Filters | dict | None) -> Retriever:
+        """The same index searched only within the articles `filters` lets
+        through (a Filters, or a dict for Filters.from_mapping); every search
+        of the copy, the answer's follow-up searches too, is filtered."""
+        if not isinstance(filters, Filters):
+            filters = Filters.from_mapping(filters)
+        other = copy.copy(self)
+        other.filters = filters
+        other._subset = self.subset(filters) if filters else None
+        return other
+
+    def subset(self, filters: Filters) -> Subset:
+        """The articles and passages `filters` lets through, worked out from
+        the listing columns (id, author, date, source) before any ranking."""
+        columns = self._columns
+        rows = filters.article_rows(columns)
+        ids = tuple(columns["id"][int(i)] for i in rows)
+        passages = self.stored.chunks.of_articles(rows) if ids else None
+        kept = set(ids)
+        return Subset(ids, passages, tuple(i for i in columns["id"] if i not in kept))
+
+    @cached_property
+    def _columns(self) -> dict[str, list[str]]:
+        return self.articles.columns()
+
     def warm_up(self) -> None:
         """Load now what the first questions would otherwise wait for: the
         model's first pass, jieba's dictionary, the tables for traditional
@@ -144,9 +172,14 @@ class Retriever:
         """Read `question` once (with the conversation's earlier user `history`)."""
         return analyze(question, self.lexicon, self.params, history)
 
-    def search(self, query: str | Query, k: int = 5, *, mode: str = "hybrid") -> SearchResult:
+    def search(self, query: str | Query, k: int = 5, *, mode: str = "hybrid",
+               filters: Filters | dict | None = None) -> SearchResult:
         """The k (1 to MAX_K) best passages for `query` (a question or an analysed
-        Query); bad input is a ValueError."""
+        Query), only from the articles `filters` lets through (see with_filters);
+        bad input is a ValueError. When no article passes, the result has no
+        hits and abstains with the reason "no_article_matches_filters"."""
+        if filters:
+            return self.with_filters(filters).search(query, k, mode=mode)
         return self.trace(query, k, mode=mode).result(self.pipeline)
 
     @property
@@ -165,7 +198,13 @@ class Retriever:
         mode, k = check_mode(mode), check_k(k)
         if not isinstance(query, Query):
             query = self.analyze(query)
-        return run(self._stages, SearchState(self, query, k, mode))
+        state = SearchState(self, query, k, mode)
+        if self._subset is not None:
+            state.within = self._subset
+            if self._subset.empty:
+                state.abstain(NO_MATCH)
+                return state
+        return run(self._stages, state)
 
     # -- what stages use ------------------------------------------------------
 

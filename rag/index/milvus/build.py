@@ -284,7 +284,9 @@ class _Sync:
         replaced = [a.id for _, a in changed if a.id in old] + gone_ids
         for start in range(0, len(replaced), col.PAGE):
             client.delete(articles, filter=col.one_of("id", replaced[start : start + col.PAGE]))
-        article_rows = [r for seq, a in changed for r in col.article_rows(a, prints[a.id], seq)]
+        filters = col.has_fields(client, articles, col.FILTER_FIELDS)
+        article_rows = [r for seq, a in changed
+                        for r in col.article_rows(a, prints[a.id], seq, filters=filters)]
         for start in range(0, len(article_rows), WRITE_PAGE):
             client.insert(articles, article_rows[start : start + WRITE_PAGE])
         for start in range(0, len(vocab_rows), 5 * WRITE_PAGE):

@@ -24,6 +24,7 @@ import json
 import numpy as np
 
 PASSAGE_FIELDS = ("article_id", "start", "end", "paragraph", "section")
+FILTER_FIELDS = ("date", "source")  # articles collections made before filters lack them
 MAX_ID_BYTES = 4096
 MAX_TEXT_BYTES = 65_535
 MAX_TOKEN_BYTES = 512  # a longer "word" (a URL, a run of digits) is not indexed
@@ -108,6 +109,8 @@ def create_articles(client, name: str) -> None:
     schema.add_field("seq", DataType.INT64)  # its place in the corpus (the listing's order)
     schema.add_field("author", DataType.VARCHAR, max_length=MAX_ID_BYTES)
     schema.add_field("affiliation", DataType.VARCHAR, max_length=MAX_ID_BYTES)
+    for field in FILTER_FIELDS:  # what search filters read without parsing articles
+        schema.add_field(field, DataType.VARCHAR, max_length=MAX_ID_BYTES)
     schema.add_field("fingerprint", DataType.VARCHAR, max_length=64)
     schema.add_field("data", DataType.VARCHAR, max_length=MAX_TEXT_BYTES)
     schema.add_field(STUB, DataType.FLOAT_VECTOR, dim=len(STUB_VECTOR))
@@ -131,7 +134,7 @@ def create_vocab(client, name: str) -> None:
     client.create_collection(name, schema=schema, index_params=index)
 
 
-def article_rows(article, fingerprint: str, seq: int) -> list[dict]:
+def article_rows(article, fingerprint: str, seq: int, *, filters: bool = True) -> list[dict]:
     """An article as rows of the articles collection (its JSON cut into parts
     under Milvus's VARCHAR limit, at character boundaries)."""
     data = json.dumps(article.to_dict(), ensure_ascii=False)
@@ -140,10 +143,16 @@ def article_rows(article, fingerprint: str, seq: int) -> list[dict]:
         end = start + MAX_TEXT_BYTES // 4  # UTF-8: at most 4 bytes a character
         parts.append(data[start:end])
         start = end
+    extra = {f: capped(getattr(article, f)) for f in FILTER_FIELDS} if filters else {}
     return [{"pk": row_key(article.id, n), "id": article.id, "part": n, "seq": seq,
              "author": capped(article.author), "affiliation": capped(article.affiliation),
-             "fingerprint": fingerprint, "data": part, STUB: STUB_VECTOR}
+             **extra, "fingerprint": fingerprint, "data": part, STUB: STUB_VECTOR}
             for n, part in enumerate(parts)]
+
+
+def has_fields(client, name: str, fields) -> bool:
+    described = client.describe_collection(name)
+    return set(fields) <= {f["name"] for f in described.get("fields", ())}
 
 
 def capped(text: str) -> str:

@@ -31,7 +31,7 @@ from ...text import normalize
 from ..keyword_index import KeywordHits, KeywordIndex, NoHits
 from ..keywords import BM25_PARAMS
 from .collections import one_of, query_in
-from .store import HIT_FIELDS, Bounded, MilvusIndex
+from .store import HIT_FIELDS, Bounded, MilvusIndex, passage_filter
 
 DRIFT_WARNING = 0.10
 # Milvus refuses an empty sparse vector: a passage without a token (only
@@ -66,9 +66,9 @@ class MilvusHits(KeywordHits):
     """The best passages of one keyword search; other rows are scored by a
     second search restricted to them."""
 
-    def __init__(self, index: MilvusIndex, query, field: str, metric: str, n: int):
+    def __init__(self, index: MilvusIndex, query, field: str, metric: str, n: int, within=None):
         self._index, self._query, self._field, self._metric = index, query, field, metric
-        found = _search(index, query, field, metric, n)
+        found = _search(index, query, field, metric, n, **passage_filter(within))
         rows = index.remember(found)
         # milvus-lite gives BM25 scores a negative sign; a cluster does not.
         scores = np.abs(np.array([hit["distance"] for hit in found], dtype=np.float32))
@@ -129,9 +129,9 @@ class SparseBM25(KeywordIndex):
             query[terms[token][0]] = query.get(terms[token][0], 0.0) + weight
         return query
 
-    def search(self, tokens: list[str], n: int, *, text: str = "") -> KeywordHits:
+    def search(self, tokens: list[str], n: int, *, text: str = "", within=None) -> KeywordHits:
         query = self.query_vector(tokens)
-        return MilvusHits(self.index, query, "sparse", "IP", n) if query else NoHits()
+        return MilvusHits(self.index, query, "sparse", "IP", n, within) if query else NoHits()
 
 
 class _Known:
@@ -154,10 +154,10 @@ class MilvusBM25(KeywordIndex):
     def idf(self, tokens) -> np.ndarray:
         return np.ones(len(tokens), dtype=np.float64)
 
-    def search(self, tokens: list[str], n: int, *, text: str = "") -> KeywordHits:
+    def search(self, tokens: list[str], n: int, *, text: str = "", within=None) -> KeywordHits:
         if not text.strip() or not tokens:
             return NoHits()
-        return MilvusHits(self.index, text, "bm25", "BM25", n)
+        return MilvusHits(self.index, text, "bm25", "BM25", n, within)
 
 
 class _Probed:

@@ -18,7 +18,15 @@ import numpy as np
 
 from ...types import Article, Chunk, chunk_id
 from ..vectorstore import VectorStore
-from .collections import PASSAGE_FIELDS, literal, query_all, query_in
+from .collections import (
+    FILTER_FIELDS,
+    PASSAGE_FIELDS,
+    has_fields,
+    literal,
+    one_of,
+    query_all,
+    query_in,
+)
 from .target import MilvusTarget
 
 RECORD_FIELDS = ["pk", *PASSAGE_FIELDS]
@@ -99,11 +107,12 @@ class MilvusStore(VectorStore):
     def __len__(self) -> int:
         return int(self.index.manifest["chunks"])
 
-    def search(self, vector: np.ndarray, n: int) -> np.ndarray:
+    def search(self, vector: np.ndarray, n: int, *, within=None) -> np.ndarray:
         found = self.index.client.search(
             self.index.passages_table, [np.asarray(vector, dtype=np.float32).tolist()],
             anns_field="dense", limit=n, output_fields=HIT_FIELDS,
-            search_params={"metric_type": "IP", "params": {"ef": max(128, n)}})
+            search_params={"metric_type": "IP", "params": {"ef": max(128, n)}},
+            **passage_filter(within))
         return self.index.remember(found[0])
 
     def vectors(self, rows: np.ndarray) -> np.ndarray:
@@ -130,6 +139,17 @@ class MilvusStore(VectorStore):
 
     def describe(self) -> dict:
         return {"store": self.kind, "index_type": "HNSW"}
+
+
+def passage_filter(within) -> dict:
+    """The search option that keeps a filtered search to the passages of the
+    articles that pass: a scalar filter on the indexed article_id, naming
+    those that pass or, when fewer, those that do not."""
+    if within is None:
+        return {}
+    if len(within.left_out) < len(within.article_ids):
+        return {"filter": f"not ({one_of('article_id', within.left_out)})"}
+    return {"filter": one_of("article_id", within.article_ids)}
 
 
 class MilvusArticles(Sequence):
@@ -178,14 +198,27 @@ class MilvusArticles(Sequence):
     def affiliations(self) -> list[str]:
         return self._listing["affiliation"]
 
+    def columns(self) -> dict[str, list[str]]:
+        """id, author, date and source of every article, in the listing's
+        order (a collection built before filters parses its articles)."""
+        listing = self._listing
+        if "date" not in listing:
+            articles = [self.get(i) for i in listing["id"]]
+            listing["date"] = [a.date for a in articles]
+            listing["source"] = [a.source for a in articles]
+        return {c: listing[c] for c in ("id", "author", "date", "source")}
+
     @cached_property
     def _listing(self) -> dict:
+        names = ["id", "author", "affiliation"]
+        if has_fields(self.index.client, self.index.articles_table, FILTER_FIELDS):
+            names += FILTER_FIELDS
         rows = [r for page in query_all(self.index.client, self.index.articles_table,
                                         expected=len(self), filter="part == 0",
-                                        fields=["id", "seq", "author", "affiliation"])
+                                        fields=["seq", *names])
                 for r in page]
         rows.sort(key=lambda r: (int(r["seq"]), r["id"]))  # the corpus's order
-        listing = {name: [r[name] for r in rows] for name in ("id", "author", "affiliation")}
+        listing = {name: [r[name] for r in rows] for name in names}
         listing["row"] = {article_id: i for i, article_id in enumerate(listing["id"])}
         return listing
 
@@ -224,6 +257,10 @@ class MilvusPassages(Sequence):
                       text=article.body[start:end], start=int(start), end=int(end),
                       paragraph=int(paragraph), section=section)
         return chunk, article
+
+    def of_articles(self, article_rows):
+        """None: Milvus keeps a search to some articles' passages by a filter."""
+        return None
 
     def opening(self, article_rows, max_paragraph: int) -> np.ndarray:
         ids = [self.articles.id_at(int(r)) for r in article_rows]

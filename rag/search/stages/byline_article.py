@@ -18,11 +18,17 @@ class BylineArticle:
         query = state.query
         if state.mode == "dense" or not query.about or not state.params.uses(self.name):
             return
-        articles = [state.retriever.articles[row] for row in query.about]
+        about = query.about
+        if state.within is not None:  # only the named articles the filters let through
+            allowed = set(state.within.article_ids)
+            about = tuple(r for r in about if state.retriever.articles[r].id in allowed)
+            if not about:
+                return
+        articles = [state.retriever.articles[row] for row in about]
         text = normalize(headline(articles, list(query.about_rest)))
-        state.about = query.about
+        state.about = about
         state.text = text
         state.tokens = tokens_of(text)
         state.words = [t for t in state.tokens if not is_bigram(t)]
         state.fixed_rows = state.retriever.stored.chunks.opening(
-            query.about, state.params.opening_paragraphs)
+            about, state.params.opening_paragraphs)

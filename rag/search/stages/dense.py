@@ -20,8 +20,9 @@ class DenseCandidates:
             # while this thread tokenizes and scores BM25 on the other: 9.9 ->
             # 8.1 ms at 1M passages. Exact search brings its own threads and
             # gains nothing.
-            state.dense_rows = state.retriever.background(store.search, state.query_vector,
-                                                          state.n)
+            state.dense_rows = state.retriever.background(
+                lambda: store.search(state.query_vector, state.n, within=state.within))
         else:
             state.dense_rows = Future()
-            state.dense_rows.set_result(store.search(state.query_vector, state.n))
+            state.dense_rows.set_result(store.search(state.query_vector, state.n,
+                                                     within=state.within))

@@ -10,4 +10,5 @@ class KeywordCandidates:
     def __call__(self, state) -> None:
         if state.mode == "dense":
             return
-        state.bm25 = state.retriever.keywords.search(state.tokens, state.n, text=state.text)
+        state.bm25 = state.retriever.keywords.search(state.tokens, state.n, text=state.text,
+                                                     within=state.within)
