@@ -26,7 +26,8 @@ sys.path.insert(0, str(REPO))  # ui.py is a script at the repo root, not part of
 from test_answer import EVIL, small_articles  # noqa: E402
 
 import ui  # noqa: E402
-from chatapp import limits, render  # noqa: E402
+from chatapp import render  # noqa: E402
+from rag.serve import limits  # noqa: E402
 
 ARTIFACTS = REPO / "test-artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
