@@ -67,10 +67,6 @@ class Credentials:
         return 403, "the API key (or login) is wrong"
 
 
-class TooLarge(Exception):
-    pass
-
-
 class Guard:
     """ASGI middleware: login and body size for the GUARDED paths."""
 
@@ -92,28 +88,37 @@ class Guard:
         length = headers.get("content-length", "")
         if length.isdigit() and int(length) > self.max_body:
             return await respond(send, path, 413, self.too_long(f"{int(length):,} bytes"))
-        started = False
+        started = refused = False
         seen = 0
 
         async def counted():
-            nonlocal seen
+            # Over the limit: answer 413 now and tell the app the client left.
+            nonlocal seen, refused
+            if refused:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_body:
-                    raise TooLarge
+                    refused = True
+                    if not started:
+                        reason = self.too_long(f"over {self.max_body:,} bytes")
+                        await respond(send, path, 413, reason)
+                    return {"type": "http.disconnect"}
             return message
 
         async def watched(message):
             nonlocal started
+            if refused:
+                return  # the 413 went out instead
             started = started or message["type"] == "http.response.start"
             await send(message)
 
         try:
             await self.app(scope, counted, watched)
-        except TooLarge:
-            if not started:
-                await respond(send, path, 413, self.too_long(f"over {self.max_body:,} bytes"))
+        except Exception:
+            if not refused:
+                raise
 
     def too_long(self, size: str) -> str:
         return (f"the request body is {size}; the limit is {self.max_body:,} bytes "

@@ -88,8 +88,8 @@ def reason_of(error: RequestValidationError) -> str:
         if e.get("type") == "json_invalid":
             parts.append(f"the body is not valid JSON ({e.get('ctx', {}).get('error', '')})")
             continue
-        if e.get("type") == "missing" and not where:
-            parts.append("the body must be a JSON object, e.g. {\"question\": \"…\"}")
+        if not where:  # no body, or not an object
+            parts.append('the body must be a JSON object, e.g. {"question": "…"}')
             continue
         got = e.get("input")
         shown = "" if e.get("type") in ("missing", "value_error") or isinstance(got, dict) \

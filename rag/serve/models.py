@@ -30,7 +30,8 @@ def _history(items: list[str]) -> list[str]:
 
 Question = Annotated[str, AfterValidator(_question), Field(
     description="The question, in Chinese (simplified or traditional) or English.",
-    examples=["灵活就业人员能领生育津贴吗？"], json_schema_extra={"maxLength": limits.MAX_QUESTION_CHARS})]
+    examples=["灵活就业人员能领生育津贴吗？"],
+    json_schema_extra={"maxLength": limits.MAX_QUESTION_CHARS})]
 K = Annotated[int, Field(ge=limits.K_RANGE[0], le=limits.K_RANGE[1],
                          description="How many passages to search for.")]
 History = Annotated[list[str], AfterValidator(_history), Field(
