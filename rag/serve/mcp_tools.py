@@ -40,7 +40,8 @@ def build_mcp(service: Service):
     from mcp.server.mcpserver import MCPServer
     from mcp.server.mcpserver.exceptions import ToolError
 
-    server = MCPServer("rag-news", instructions=INSTRUCTIONS)
+    # WARNING: the SDK would otherwise log every HTTP request of the app.
+    server = MCPServer("rag-news", instructions=INSTRUCTIONS, log_level="WARNING")
 
     def call(fn, *args):
         """The service's refusals as tool errors that say why."""
@@ -56,7 +57,6 @@ def build_mcp(service: Service):
         return SearchRequest.model_construct(question=question, k=k, mode=mode,
                                              history=history or [], article_ids=article_ids)
 
-    @server.tool()
     def search_articles(question: Question, k: K = 5, mode: Mode = "hybrid",
                         history: History | None = None,
                         article_ids: ArticleIds = None) -> SearchOut:
@@ -66,7 +66,6 @@ def build_mcp(service: Service):
         return SearchOut.model_validate(call(service.search, request(
             question, k, mode, history, article_ids)))
 
-    @server.tool()
     def ask_articles(question: Question, k: K = 5, mode: Mode = "hybrid",
                      history: History | None = None,
                      article_ids: ArticleIds = None) -> AnswerOut:
@@ -77,16 +76,17 @@ def build_mcp(service: Service):
         return AnswerOut.model_validate(call(service.ask, request(
             question, k, mode, history, article_ids)))
 
-    @server.tool()
     def list_articles(offset: Annotated[int, Field(ge=0)] = 0,
                       limit: Annotated[int, Field(ge=1, le=500)] = 100) -> ArticleList:
         """The articles searched: id, title, author, date, source."""
         return ArticleList.model_validate(service.articles(offset=offset, limit=limit))
 
-    @server.tool()
     def get_article(article_id: Annotated[str, Field(min_length=1)]) -> ArticleOut:
         """One article in full: metadata, body and numbered paragraphs (the
         paragraph numbers citations give)."""
         return ArticleOut.model_validate(call(service.article, article_id))
 
+    for tool in (search_articles, ask_articles, list_articles, get_article):
+        # The docstring as one line: clients show it as the tool's description.
+        server.add_tool(tool, description=" ".join(tool.__doc__.split()))
     return server
