@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -25,7 +24,8 @@ from rag.answer import answer_question
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-from test_ui import free_port  # noqa: E402
+import test_ui  # noqa: E402
+from test_ui import page_retriever  # noqa: E402, F401  (the bundled page, model-free)
 
 import ui  # noqa: E402
 from rag.serve import limits  # noqa: E402
@@ -36,25 +36,16 @@ LOGIN = ("ann", "secret")
 
 
 def serve(retriever, *, admission=None, logins=(), api_keys=()):
-    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    """As ui.py serves it: the chat and, on the same app, the API."""
     admission = admission or limits.Admission()
-    demo = ui.create_app(retriever, admission=admission)
-    port = free_port()
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True,
-                auth=list(logins) or None, **ui.launch_options(),
-                **ui.api_options(retriever, admission=admission, logins=logins,
-                                 api_keys=api_keys))
-    return demo, f"http://127.0.0.1:{port}/"
+    return test_ui.serve(retriever, auth=list(logins) or None, admission=admission,
+                         launch=ui.api_options(retriever, admission=admission, logins=logins,
+                                               api_keys=api_keys))
 
 
 @pytest.fixture(scope="module")
-def page(tmp_path_factory):
-    """The bundled page, indexed with the model-free encoder."""
-    from tests.conftest import BUNDLED_CORPUS
-
-    index = tmp_path_factory.mktemp("api-page") / "index"
-    rag.build_index(BUNDLED_CORPUS, index, encoder=rag.HashEncoder(), progress=False)
-    return rag.Retriever.load(index, encoder=rag.HashEncoder(), progress=False)
+def page(page_retriever):  # noqa: F811  (test_ui's fixture, imported above)
+    return page_retriever
 
 
 @pytest.fixture(scope="module")

@@ -44,12 +44,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(retriever, auth=None, **kwargs):
+def serve(retriever, auth=None, launch=None, **kwargs):
+    """The app on a free port; `launch`: more of launch()'s options (the API's)."""
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     demo = ui.create_app(retriever, **kwargs)
     port = free_port()
     demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True,
-                quiet=True, auth=auth, **ui.launch_options())
+                quiet=True, auth=auth, **ui.launch_options(), **(launch or {}))
     return demo, f"http://127.0.0.1:{port}/"
 
 
