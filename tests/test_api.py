@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -347,3 +348,49 @@ def test_rag_mcp_serves_an_index_over_stdio(tmp_path):
     # Terms of one length come in set order, which differs between processes.
     got = result.structured_content
     assert sorted(got.pop("terms")) == sorted(expected.pop("terms")) and got == expected
+
+
+LIGHT = """
+import sys
+
+class Absent:  # the packages `make run` does not install
+    names = {"torch", "sentence_transformers", "transformers", "pymilvus", "milvus_lite", "ray",
+             "pytest", "openai", "matplotlib", "reportlab", "sklearn", "playwright", "onnxruntime"}
+
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in self.names:
+            raise ImportError(f"{name} is not installed (light install)")
+
+sys.meta_path.insert(0, Absent())
+import httpx, rag, ui
+index, port = sys.argv[1], int(sys.argv[2])
+retriever = rag.Retriever.load(index, progress=False)
+demo = ui.create_app(retriever)
+demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True,
+            **ui.launch_options(), **ui.api_options(retriever))
+data = httpx.post(f"http://127.0.0.1:{port}/api/v1/ask", timeout=60,
+                  json={"question": "灵活就业人员能领生育津贴吗？"}).json()
+print("RESULT", len(data["citations"]), httpx.post(f"http://127.0.0.1:{port}/mcp", timeout=60, json={
+    "jsonrpc": "2.0", "id": 1, "method": "tools/list"},
+    headers={"Accept": "application/json, text/event-stream"}).status_code)
+demo.close()
+"""
+
+
+def test_the_chat_and_its_api_run_without_what_make_run_leaves_out(tmp_path):
+    """`make run` installs no torch, Milvus, Ray or test tools: the app, its
+    API and MCP must start and answer without them."""
+    import subprocess
+
+    from tests.conftest import BUNDLED_CORPUS
+
+    index = tmp_path / "index"
+    rag.build_index(BUNDLED_CORPUS, index, encoder=rag.HashEncoder(), progress=False)
+    done = subprocess.run([sys.executable, "-c", LIGHT, str(index), str(test_ui.free_port())],
+                          capture_output=True, text=True, timeout=300, cwd=REPO,
+                          env={**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1",
+                               "GRADIO_ANALYTICS_ENABLED": "False"})
+    assert done.returncode == 0, done.stderr[-3000:]
+    line = next(line for line in done.stdout.splitlines() if line.startswith("RESULT"))
+    citations, mcp_status = line.split()[1:]
+    assert int(citations) > 0 and mcp_status == "200"
