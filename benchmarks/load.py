@@ -135,23 +135,44 @@ def signature(data: dict) -> tuple:
             tuple(c["quote"] for c in data["citations"]))
 
 
-def summary(seconds: list[float], wall: float, errors: int = 0, mixed: int = 0) -> dict:
+SERVER_PID = None  # the ui.py being measured
+
+
+def server_cpu() -> float | None:
+    """CPU seconds ui.py has used (Linux /proc): what a question costs it,
+    whatever share of the cores other programs take meanwhile."""
+    try:
+        fields = Path(f"/proc/{SERVER_PID}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, TypeError):
+        return None
+
+
+def summary(seconds: list[float], wall: float, errors: int = 0, mixed: int = 0,
+            cpu: float | None = None) -> dict:
     ordered = sorted(seconds)
     p95 = ordered[max(0, round(0.95 * len(ordered)) - 1)] if ordered else 0.0
+    cpu_ms = 1000 * cpu / len(seconds) if cpu is not None and seconds else None
     return {"questions": len(seconds), "errors": errors, "mixed": mixed,
             "p50_s": statistics.median(ordered) if ordered else 0.0, "p95_s": p95,
-            "questions_per_s": len(seconds) / wall if wall else 0.0, "wall_s": wall}
+            "questions_per_s": len(seconds) / wall if wall else 0.0, "wall_s": wall,
+            "server_cpu_ms_per_question": cpu_ms}
+
+
+def used_since(cpu_before: float | None) -> float | None:
+    now = server_cpu()
+    return None if now is None or cpu_before is None else now - cpu_before
 
 
 def one_at_a_time(make, asked: list[str], expected: dict) -> dict:
     caller, seconds, errors, mixed = make(), [], 0, 0
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), server_cpu()
     for q in asked:
         took, data, error = caller.ask(q)
         seconds.append(took)
         errors += bool(error)
         mixed += bool(data) and signature(data) != expected[q]
-    return summary(seconds, time.perf_counter() - started, errors, mixed)
+    return summary(seconds, time.perf_counter() - started, errors, mixed, used_since(cpu))
 
 
 def concurrent(make, asked: list[str], clients: int, expected: dict,
@@ -174,16 +195,16 @@ def concurrent(make, asked: list[str], clients: int, expected: dict,
     flooder = threading.Thread(target=flood, daemon=True) if long_question else None
     if flooder:
         flooder.start()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), server_cpu()
     with ThreadPoolExecutor(clients) as pool:
         results = [r for share in pool.map(run, range(clients)) for r in share]
-    wall = time.perf_counter() - started
+    wall, cpu = time.perf_counter() - started, used_since(cpu)
     stop.set()
     if flooder:
         flooder.join(timeout=120)
     errors = [e for *_, e in results if e]
     mixed = sum(1 for q, _, data, _ in results if data and signature(data) != expected[q])
-    report = summary([t for _, t, _, _ in results], wall, len(errors), mixed)
+    report = summary([t for _, t, _, _ in results], wall, len(errors), mixed, cpu)
     report["error_examples"] = sorted(set(errors))[:3]
     if long_question:
         report["long_question"] = {
@@ -208,9 +229,12 @@ def alone(make, asked: list[str]) -> dict:
 
 
 def run(args) -> dict:
+    load_before = os.getloadavg()
     port = free_port()
     log = tempfile.TemporaryFile()
+    global SERVER_PID
     server = start_server(args, port, log)
+    SERVER_PID = server.pid
     url = f"http://127.0.0.1:{port}/"
     def gradio():
         return Caller(url)
@@ -243,6 +267,8 @@ def run(args) -> dict:
     return {
         "when": time.strftime("%Y-%m-%d %H:%M"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+        # Other programs' share of the cores: 1-minute load average before and after.
+        "load_average": [round(load_before[0], 1), round(os.getloadavg()[0], 1)],
         "backend": args.backend or "the model's own", "model": args.model or "the index's",
         "clients": args.clients, "workers": args.workers or "default",
         "omp_num_threads": os.environ.get("OMP_NUM_THREADS", "unset"),
@@ -255,8 +281,10 @@ def run(args) -> dict:
 
 def markdown(r: dict) -> str:
     def row(name, s):
+        cpu = s.get("server_cpu_ms_per_question")
         return (f"| {name} | {s['questions']} | {s['errors']} | {s['mixed']} | {s['p50_s']:.2f} "
-                f"| {s['p95_s']:.2f} | {s['questions_per_s']:.2f} |")
+                f"| {s['p95_s']:.2f} | {s['questions_per_s']:.2f} | "
+                f"{'-' if cpu is None else f'{cpu:.0f}'} |")
 
     long = r["with_long_question"].get("long_question", {})
     api = [row(f"`{path}` {name}", runs[key]) for path, runs in r["api"].items()
@@ -264,19 +292,23 @@ def markdown(r: dict) -> str:
                              ("concurrent", f"{r['clients']} clients"))]
     return "\n".join([
         "# Load: /ask and the JSON API under concurrent callers", "",
-        f"{r['when']}, {r['machine']}, backend {r['backend']}, model {r['model']}, "
+        f"{r['when']}, {r['machine']} (load average {r['load_average'][0]} before, "
+        f"{r['load_average'][1]} after), backend {r['backend']}, model {r['model']}, "
         f"{r['clients']} clients, workers {r['workers']}, OMP_NUM_THREADS={r['omp_num_threads']}; "
         "server in its own process on loopback. Gradio's /ask: gradio_client callers; "
         "the JSON API: one HTTP client a caller.", *([f"\n{r['note']}"] if r["note"] else []),
-        "", "| run | questions | errors | mixed answers | p50 s | p95 s | questions/s |",
-        "|---|---|---|---|---|---|---|",
+        "", "| run | questions | errors | mixed answers | p50 s | p95 s | questions/s "
+        "| server CPU ms a question |", "|---|---|---|---|---|---|---|---|",
         row("/ask one at a time", r["one_at_a_time"]),
         row(f"/ask {r['clients']} clients", r["concurrent"]),
         row(f"/ask {r['clients']} clients, probe", r["without_long_question"]),
         row(f"/ask {r['clients']} clients, probe + 100,000-char question",
             r["with_long_question"]),
         *api, "",
-        f"/ask concurrent ÷ one at a time: **{r['speedup']:.2f}×** questions/s.",
+        f"/ask concurrent ÷ one at a time: **{r['speedup']:.2f}×** questions/s. Server CPU ms a "
+        "question: the server process's CPU time over the run ÷ its questions (what a question "
+        "costs, whatever share of the cores other programs take); the cores ÷ it is the rate "
+        "the machine allows when nothing else runs.",
         f"The 100,000-character question was sent {long.get('sent', 0)} times during the probe; "
         f"each reply: {'; '.join(long.get('replies', [])) or '-'} "
         f"(p50 {long.get('p50_s') or 0:.3f} s).", ""])
