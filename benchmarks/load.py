@@ -149,14 +149,16 @@ def server_cpu() -> float | None:
 
 
 def summary(seconds: list[float], wall: float, errors: int = 0, mixed: int = 0,
-            cpu: float | None = None) -> dict:
+            cpu: float | None = None, callers_cpu: float = 0.0) -> dict:
     ordered = sorted(seconds)
     p95 = ordered[max(0, round(0.95 * len(ordered)) - 1)] if ordered else 0.0
     cpu_ms = 1000 * cpu / len(seconds) if cpu is not None and seconds else None
     return {"questions": len(seconds), "errors": errors, "mixed": mixed,
             "p50_s": statistics.median(ordered) if ordered else 0.0, "p95_s": p95,
             "questions_per_s": len(seconds) / wall if wall else 0.0, "wall_s": wall,
-            "server_cpu_ms_per_question": cpu_ms}
+            "server_cpu_ms_per_question": cpu_ms,
+            # The callers run on the same cores: their share is not the server's.
+            "callers_cpu_ms_per_question": 1000 * callers_cpu / len(seconds) if seconds else 0}
 
 
 def used_since(cpu_before: float | None) -> float | None:
@@ -166,13 +168,14 @@ def used_since(cpu_before: float | None) -> float | None:
 
 def one_at_a_time(make, asked: list[str], expected: dict) -> dict:
     caller, seconds, errors, mixed = make(), [], 0, 0
-    started, cpu = time.perf_counter(), server_cpu()
+    started, cpu, own = time.perf_counter(), server_cpu(), time.process_time()
     for q in asked:
         took, data, error = caller.ask(q)
         seconds.append(took)
         errors += bool(error)
         mixed += bool(data) and signature(data) != expected[q]
-    return summary(seconds, time.perf_counter() - started, errors, mixed, used_since(cpu))
+    return summary(seconds, time.perf_counter() - started, errors, mixed, used_since(cpu),
+                   time.process_time() - own)
 
 
 def concurrent(make, asked: list[str], clients: int, expected: dict,
@@ -195,16 +198,16 @@ def concurrent(make, asked: list[str], clients: int, expected: dict,
     flooder = threading.Thread(target=flood, daemon=True) if long_question else None
     if flooder:
         flooder.start()
-    started, cpu = time.perf_counter(), server_cpu()
+    started, cpu, own = time.perf_counter(), server_cpu(), time.process_time()
     with ThreadPoolExecutor(clients) as pool:
         results = [r for share in pool.map(run, range(clients)) for r in share]
-    wall, cpu = time.perf_counter() - started, used_since(cpu)
+    wall, cpu, own = time.perf_counter() - started, used_since(cpu), time.process_time() - own
     stop.set()
     if flooder:
         flooder.join(timeout=120)
     errors = [e for *_, e in results if e]
     mixed = sum(1 for q, _, data, _ in results if data and signature(data) != expected[q])
-    report = summary([t for _, t, _, _ in results], wall, len(errors), mixed, cpu)
+    report = summary([t for _, t, _, _ in results], wall, len(errors), mixed, cpu, own)
     report["error_examples"] = sorted(set(errors))[:3]
     if long_question:
         report["long_question"] = {
@@ -284,7 +287,8 @@ def markdown(r: dict) -> str:
         cpu = s.get("server_cpu_ms_per_question")
         return (f"| {name} | {s['questions']} | {s['errors']} | {s['mixed']} | {s['p50_s']:.2f} "
                 f"| {s['p95_s']:.2f} | {s['questions_per_s']:.2f} | "
-                f"{'-' if cpu is None else f'{cpu:.0f}'} |")
+                f"{'-' if cpu is None else f'{cpu:.0f}'} | "
+                f"{s.get('callers_cpu_ms_per_question', 0):.0f} |")
 
     long = r["with_long_question"].get("long_question", {})
     api = [row(f"`{path}` {name}", runs[key]) for path, runs in r["api"].items()
@@ -298,7 +302,8 @@ def markdown(r: dict) -> str:
         "server in its own process on loopback. Gradio's /ask: gradio_client callers; "
         "the JSON API: one HTTP client a caller.", *([f"\n{r['note']}"] if r["note"] else []),
         "", "| run | questions | errors | mixed answers | p50 s | p95 s | questions/s "
-        "| server CPU ms a question |", "|---|---|---|---|---|---|---|---|",
+        "| server CPU ms a question | callers' CPU ms a question |",
+        "|---|---|---|---|---|---|---|---|---|",
         row("/ask one at a time", r["one_at_a_time"]),
         row(f"/ask {r['clients']} clients", r["concurrent"]),
         row(f"/ask {r['clients']} clients, probe", r["without_long_question"]),
@@ -308,7 +313,8 @@ def markdown(r: dict) -> str:
         f"/ask concurrent ÷ one at a time: **{r['speedup']:.2f}×** questions/s. Server CPU ms a "
         "question: the server process's CPU time over the run ÷ its questions (what a question "
         "costs, whatever share of the cores other programs take); the cores ÷ it is the rate "
-        "the machine allows when nothing else runs.",
+        "the machine allows when nothing else runs. The callers (this script) run on the same "
+        "cores and take their share too.",
         f"The 100,000-character question was sent {long.get('sent', 0)} times during the probe; "
         f"each reply: {'; '.join(long.get('replies', [])) or '-'} "
         f"(p50 {long.get('p50_s') or 0:.3f} s).", ""])
