@@ -370,9 +370,10 @@ demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True,
             **ui.launch_options(), **ui.api_options(retriever))
 data = httpx.post(f"http://127.0.0.1:{port}/api/v1/ask", timeout=60,
                   json={"question": "灵活就业人员能领生育津贴吗？"}).json()
-print("RESULT", len(data["citations"]), httpx.post(f"http://127.0.0.1:{port}/mcp", timeout=60, json={
-    "jsonrpc": "2.0", "id": 1, "method": "tools/list"},
-    headers={"Accept": "application/json, text/event-stream"}).status_code)
+tools = httpx.post(f"http://127.0.0.1:{port}/mcp", timeout=60,
+                   json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"},
+                   headers={"Accept": "application/json, text/event-stream"})
+print("RESULT", len(data["citations"]), tools.status_code)
 demo.close()
 """
 
@@ -394,3 +395,19 @@ def test_the_chat_and_its_api_run_without_what_make_run_leaves_out(tmp_path):
     line = next(line for line in done.stdout.splitlines() if line.startswith("RESULT"))
     citations, mcp_status = line.split()[1:]
     assert int(citations) > 0 and mcp_status == "200"
+
+
+@pytest.mark.slow
+def test_the_issues_curl_line_answers_with_the_real_model(real_retriever):
+    """The default model over the bundled page: POST /api/v1/ask with the
+    issue's question gives, in one step, the quotes that answer it."""
+    demo, url = serve(real_retriever)
+    try:
+        data = httpx.post(f"{url}api/v1/ask", timeout=120,
+                          json={"question": "灵活就业人员能领生育津贴吗？"}).json()
+    finally:
+        demo.close()
+    assert not data["abstained"] and data["citations"]
+    first = data["citations"][0]
+    assert first["article_id"] == "flexible-workers-maternity"
+    assert "生育津贴" in first["quote"] and first["quote"] in data["answer"].replace("\\", "")
