@@ -66,6 +66,8 @@ def main(argv=None) -> int:
     parser.add_argument("--store", default=None,
                         help="milvus://…: the seed and CMRC indexes as collections NAME_seed "
                         "and NAME_cmrc there (default: index folders)")
+    parser.add_argument("--rules", default="",
+                        help="with --ablate: only these rules (comma-separated; default all)")
     parser.add_argument("--out", default=None,
                         help="output path without suffix (default results/quality or ablation)")
     args = parser.parse_args(argv)
@@ -75,7 +77,8 @@ def main(argv=None) -> int:
     suites = Suites(args, retriever)
     results = ROOT / "benchmarks" / "results"
     if args.ablate:
-        text, data = ablate(suites, retriever)
+        chosen = [r for r in CATALOGUE if not args.rules or r.name in args.rules.split(",")]
+        text, data = ablate(suites, retriever, chosen)
         out = Path(args.out or results / "ablation")
     else:
         reports = []
@@ -131,24 +134,25 @@ class Suites:
         return reports
 
 
-def ablate(suites: Suites, retriever) -> tuple[str, dict]:
+def ablate(suites: Suites, retriever, rules=CATALOGUE) -> tuple[str, dict]:
     """Each rule off in turn: its effect is baseline minus that run."""
     started = time.time()
     runs = {"(all rules on)": _summaries(suites.run(retriever, "hybrid"))}
-    for rule in CATALOGUE:
+    for rule in rules:
         print(f"[ablate] -{rule.name}", file=sys.stderr, flush=True)
         off = retriever.with_params(retriever.params.without(rule.name))
         runs[rule.name] = _summaries(suites.run(off, "hybrid"))
     base = runs["(all rules on)"]
     lines = ["### Ablation: each rule switched off in turn (hybrid)", "",
              "Each cell is the change when the rule is off (off minus on): hit@1 / hit@5 "
-             "on answerable questions, then unanswerable questions abstained on, and false "
-             "abstentions. A rule pays where switching it off costs (negative hit, fewer "
-             "abstentions on unanswerable, more false abstentions). `·` = no change.", "",
+             "on answerable questions, the first quote holding the answer (q), then "
+             "unanswerable questions abstained on, and false abstentions. A rule pays where "
+             "switching it off costs (negative hit or q, fewer abstentions on unanswerable, "
+             "more false abstentions). `·` = no change.", "",
              "| rule | stage | " + " | ".join(SUMMARY_SETS) + " |",
              "|---|---|" + "---|" * len(SUMMARY_SETS),
              "| (all rules on) | | " + " | ".join(_cell(base.get(s)) for s in SUMMARY_SETS) + " |"]
-    for rule in CATALOGUE:
+    for rule in rules:
         cells = [_delta(base.get(s), runs[rule.name].get(s)) for s in SUMMARY_SETS]
         lines.append(f"| {rule.name} | {rule.stage} | " + " | ".join(cells) + " |")
     lines += ["", "Per set (hit@1, abstained/unanswerable, false abstentions) with the rule off:",
@@ -159,7 +163,7 @@ def ablate(suites: Suites, retriever) -> tuple[str, dict]:
     lines += ["", _pipeline_note(retriever),
               f"Run {time.strftime('%Y-%m-%d %H:%M')}, {time.time() - started:.0f} s."]
     return "\n".join(lines), {"pipeline": list(retriever.pipeline), "runs": runs,
-                              "rules": [r.__dict__ for r in CATALOGUE]}
+                              "rules": [r.__dict__ for r in rules]}
 
 
 def _summaries(reports: list[dict]) -> dict:
@@ -170,14 +174,17 @@ def _cell(s: dict | None) -> str:
     if s is None:
         return "–"
     unans = f" · {s['abstained_unanswerable']}/{s['unanswerable']}" if s["unanswerable"] else ""
-    return f"{s['hit@1']:.3f}{unans} · {s['false_abstentions']}fa"
+    quote = f" · q{s['quote@1']:.3f}" if s.get("quote@1") is not None else ""
+    return f"{s['hit@1']:.3f}{quote}{unans} · {s['false_abstentions']}fa"
 
 
 def _delta(on: dict | None, off: dict | None) -> str:
     if on is None or off is None:
         return "–"
     parts = []
-    for key, fmt in (("hit@1", "{:+.3f}"), ("hit@5", "{:+.3f}")):
+    for key, fmt in (("hit@1", "{:+.3f}"), ("hit@5", "{:+.3f}"), ("quote@1", "q{:+.3f}")):
+        if on.get(key) is None or off.get(key) is None:
+            continue
         d = off[key] - on[key]
         parts.append(fmt.format(d) if abs(d) > 1e-9 else "·")
     d_abst = off["abstained_unanswerable"] - on["abstained_unanswerable"]
