@@ -16,6 +16,17 @@ UNSURE_MESSAGE_EN = "(These quotes may not answer the question directly: check t
 # (m3e-small's model; e5-small's: 31% against 66-89%, results/abstention-*.md).
 UNSURE_BELOW = 0.2
 
+
+
+def abstain_message(missing=None, *, english: bool = False) -> str:
+    """Why there is no answer: the fact the articles lack when that is the reason
+    (search.answer_types.MissingFact), else that they do not cover the question;
+    an English question gets the English in brackets after it."""
+    if missing is None:
+        return ABSTAIN_MESSAGE + (f" {ABSTAIN_MESSAGE_EN}" if english else "")
+    return missing.message("zh") + (f" ({missing.message('en')})" if english else "")
+
+
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|~>])")
 
 
@@ -60,7 +71,7 @@ def citation_line(c, article=None) -> str:
 def answer_to_text(answer, retriever=None) -> str:
     """Plain text for a terminal: the quotes, then one line per source."""
     if answer.abstained:
-        lines = [ABSTAIN_MESSAGE]
+        lines = [abstain_message(getattr(answer, "missing", None))]
         if answer.closest:
             lines += ["", LOW_RELEVANCE + "："]
             lines += [f"  - {h.citation}：{h.text}" for h in answer.closest]

@@ -14,11 +14,22 @@ no is a rule (see rules.py):
 
 A question about an article named by its byline is answered (the article
 exists) unless it asks for a fact its passage does not state.
+
+When the answer is withdrawn because the best passage, on the question's
+topic, does not hold the kind of fact asked for (a fact rule, or the model
+with the expected answer type missing), `state.missing` says which
+(answer_types.MissingFact), for the reader.
 """
 
 from __future__ import annotations
 
 from .. import facts
+from ..answer_types import Expected, MissingFact
+from ..evidence import held_where
+
+# The kind of answer each fact rule checks for, to tell the reader what was missing.
+_RULE_EXPECTS = {"fact_year": Expected("time", "年份"), "fact_money": Expected("money"),
+                 "fact_head_count": Expected("count_people")}
 
 
 class Abstention:
@@ -38,6 +49,32 @@ class Abstention:
         elif (state.confidence is not None
               and state.confidence < state.retriever.abstainer.threshold):
             state.abstain("learned_abstention")
+        if state.abstained and state.reason != "low_evidence":
+            state.missing = self.missing_fact(state, best)
+
+    @staticmethod
+    def missing_fact(state, row: int) -> MissingFact | None:
+        """The fact passage `row` lacks, when that is why the answer was withdrawn."""
+        query, reason = state.query, state.reason
+        expected = None
+        if reason == "office_holder":
+            office = next((a.detail for a in query.facts if a.rule == reason), "")
+            expected = Expected("person", f"{office}的姓名" if office else "")
+        elif reason in _RULE_EXPECTS:
+            expected = _RULE_EXPECTS[reason]
+        elif query.expected.asked:
+            passages = state.retriever.passages
+            words = [w for w in query.words if len(w) > 1]
+            shares = [sum(len(w) for w in words if w in s) for s in passages.sentences(row)]
+            if not all(held_where(query.expected, passages.mentions, row, shares)):
+                expected = query.expected
+        if expected is None:
+            return None
+        text = state.retriever.passages.text(row)
+        found = [w for w in dict.fromkeys(query.content_words) if w in text and len(w) > 1]
+        # jieba's search mode also gives a long word's parts (石家庄: 石家, 家庄): the whole only.
+        topic = [w for w in found if not any(w != v and w in v for v in found)]
+        return MissingFact(expected, tuple(topic[:3]), query.language)
 
     @staticmethod
     def unstated_fact(state, row: int) -> str:
