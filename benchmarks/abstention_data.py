@@ -43,7 +43,7 @@ FACT_RULES = ("office_holder", "fact_year", "fact_money", "fact_head_count")
 
 def _trace_all(asked, retrievers) -> dict:
     """Evidence, labels and the hand rules' decision for (retriever key, Question) pairs."""
-    rows, top1, answerable, hand, kept, reason, low, kind = [], [], [], [], [], [], [], []
+    rows, top1, answerable, hand, kept, reason, low, kind, best = [], [], [], [], [], [], [], [], []
     started = time.perf_counter()
     for n, (key, q) in enumerate(asked):
         try:
@@ -61,13 +61,14 @@ def _trace_all(asked, retrievers) -> dict:
         low.append(not top or (not state.about and state.params.uses("low_evidence")
                                and Abstention.weak(state, int(state.rows[top[0]]))))
         kind.append(state.query.expected.kind)
+        best.append(int(state.rows[top[0]]) if top else -1)  # the passage the features read
         if n % 2000 == 1999:
             rate = (n + 1) / (time.perf_counter() - started)
             print(f"  {n + 1}/{len(asked)} searches, {rate:.0f}/s", file=sys.stderr, flush=True)
     return {"x": np.array(rows, dtype=np.float32), "top1": np.array(top1),
             "answerable": np.array(answerable), "hand": np.array(hand), "kept": np.array(kept),
             "reason": np.array(reason, dtype=str), "low": np.array(low),
-            "kind": np.array(kind, dtype=str)}
+            "kind": np.array(kind, dtype=str), "best": np.array(best)}
 
 
 def hand_without_facts(d: dict) -> np.ndarray:
@@ -81,7 +82,7 @@ def _cached(name: str, compute, model: str) -> dict:
     path = FEATURE_CACHE / (f"{name}.npz" if model == "m3e-small" else f"{model}-{name}.npz")
     if path.exists():
         data = dict(np.load(path, allow_pickle=False))
-        if tuple(data.pop("features")) == FEATURES and "reason" in data:
+        if tuple(data.pop("features")) == FEATURES and "best" in data:
             return data
     print(f"[{name}] computing features", file=sys.stderr, flush=True)
     data = compute()

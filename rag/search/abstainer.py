@@ -73,7 +73,12 @@ class Abstainer:
         lr = LogisticRegression(C=1e6, max_iter=1000).fit(self.log_odds(x)[:, None], y)
         return replace(self, calibration=(float(lr.coef_[0][0]), float(lr.intercept_[0])))
 
-    def probability(self, x: np.ndarray) -> float:
+    def probability(self, x: np.ndarray, names: tuple[str, ...] | None = None) -> float:
+        """The probability for one search's features `x`, named `names` when
+        they are more than the model reads (a model fitted before features
+        were added reads its own)."""
+        if names is not None and names != self.features:
+            x = np.asarray(x)[[names.index(f) for f in self.features]]
         return float(self.probabilities(x)[0])
 
     def with_card(self, threshold: float, card: dict) -> Abstainer:
@@ -114,7 +119,8 @@ class Abstainer:
 @lru_cache(maxsize=4)
 def bundled_for(encoder: str, path: str | Path | None = None) -> Abstainer | None:
     """The shipped model when it was fitted on this encoder's cosines and reads
-    the features search computes; else None (the hand bars apply)."""
+    features search computes (all, or those of an earlier release); else None
+    (the hand bars apply)."""
     from .evidence import FEATURES
 
     if path is None and (not encoder or "/" in encoder or encoder.startswith(".")):
@@ -123,7 +129,7 @@ def bundled_for(encoder: str, path: str | Path | None = None) -> Abstainer | Non
     if not path.exists():
         return None
     model = Abstainer.load(path)
-    return model if model.encoder == encoder and model.features == FEATURES else None
+    return model if model.encoder == encoder and set(model.features) <= set(FEATURES) else None
 
 
 def calibration_error(p: np.ndarray, y: np.ndarray, bins: int = 10) -> float:

@@ -70,11 +70,8 @@ class Abstention:
                 expected = query.expected
         if expected is None:
             return None
-        text = state.retriever.passages.text(row)
-        found = [w for w in dict.fromkeys(query.content_words) if w in text and len(w) > 1]
-        # jieba's search mode also gives a long word's parts (石家庄: 石家, 家庄): the whole only.
-        topic = [w for w in found if not any(w != v and w in v for v in found)]
-        return MissingFact(expected, tuple(topic[:3]), query.language)
+        topic = _topic(query, state.retriever.passages.text(row))
+        return MissingFact(expected, topic, query.language)
 
     @staticmethod
     def unstated_fact(state, row: int) -> str:
@@ -99,3 +96,22 @@ class Abstention:
             return True
         bar = params.min_cosine_latin if query.language == "en" else params.min_cosine
         return float(state.cosines.max()) < bar - params.cosine_per_coverage * coverage
+
+
+def _topic(query, text: str, most: int = 3) -> tuple[str, ...]:
+    """The stretches of the question the passage also holds, around its content
+    words: 灵活就业人员的缴费, not 灵活就业人员 and 缴费 apart."""
+    question, spans = query.normalized, []
+    for word in dict.fromkeys(query.content_words):
+        start = question.find(word)
+        if len(word) < 2 or start < 0 or word not in text:
+            continue
+        a, b = start, start + len(word)
+        while a > 0 and question[a - 1].isalnum() and question[a - 1:b] in text:
+            a -= 1
+        while b < len(question) and question[b].isalnum() and question[a:b + 1] in text:
+            b += 1
+        spans.append((a, b))
+    kept = [(a, b) for a, b in dict.fromkeys(spans)
+            if not any((c, d) != (a, b) and c <= a and b <= d for c, d in spans)]
+    return tuple(question[a:b] for a, b in sorted(kept)[:most])
