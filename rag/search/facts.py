@@ -18,11 +18,12 @@ from dataclasses import dataclass
 _ASKS_YEAR = re.compile(r"哪一?年|何年|\b(?:what|which) year\b")
 # A year of another calendar or era counts too (公元前216年, 民国39年, 庚申年,
 # 六十年代); DRCD's history questions were withdrawn for want of them. A
-# bare 3-digit year (西晋316年) only when nothing makes it a span (100年来).
+# bare 3-digit year (西晋316年) only when nothing makes it a span (100年来,
+# 已有100年).
 _YEAR = re.compile(r"(?<![\d.])(?:1[0-9]|20)\d{2}(?![\d.%])"
                    r"|[〇零一二三四五六七八九]{4}年|[前去今明同次翌当]年"
                    r"|(?:公元|西元|民国|民國|纪元)前?\s*[\d〇零一二三四五六七八九十百]+\s*年"
-                   r"|(?<![\d.])\d{3}\s*年(?![来代间多内里前后左])"
+                   r"|(?<![\d.有已近约达逾过了满足整])\d{3}\s*年(?![来代间多内里前后左])"
                    r"|[甲乙丙丁戊己庚辛壬癸][子丑寅卯辰巳午未申酉戌亥]年"
                    r"|(?:\d0|[二三四五六七八九]十)年代")
 # "每月能领多少生育津贴" is not answered by "其中1%视为生育保险缴费".
