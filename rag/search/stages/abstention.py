@@ -27,6 +27,8 @@ from .. import facts
 from ..answer_types import Expected, MissingFact
 from ..evidence import held_where
 
+# Not where a topic begins or ends: 灵活就业的 -> 灵活就业, 的若干措施 -> 若干措施.
+_PARTICLES = frozenset("的了是在和与及把被从对为就都也")
 # The kind of answer each fact rule checks for, to tell the reader what was missing.
 _RULE_EXPECTS = {"fact_year": Expected("time", "年份"), "fact_money": Expected("money"),
                  "fact_head_count": Expected("count_people")}
@@ -61,7 +63,9 @@ class Abstention:
             office = next((a.detail for a in query.facts if a.rule == reason), "")
             expected = Expected("person", f"{office}的姓名" if office else "")
         elif reason in _RULE_EXPECTS:
-            expected = _RULE_EXPECTS[reason]
+            # 生育津贴能领多少天 trips fact_money, but what it lacks is a duration.
+            own = query.expected
+            expected = own if own.asked and reason != "fact_year" else _RULE_EXPECTS[reason]
         elif query.expected.asked:
             passages = state.retriever.passages
             words = [w for w in query.words if len(w) > 1]
@@ -101,6 +105,9 @@ class Abstention:
 def _topic(query, text: str, most: int = 3) -> tuple[str, ...]:
     """The stretches of the question the passage also holds, around its content
     words: 灵活就业人员的缴费, not 灵活就业人员 and 缴费 apart."""
+    if query.translation is not None:  # an English question: its Chinese terms
+        terms = [group[0] for group in query.translation.terms if group]
+        return tuple(t for t in dict.fromkeys(terms) if len(t) > 1 and t in text)[:most]
     question, spans = query.normalized, []
     for word in dict.fromkeys(query.content_words):
         start = question.find(word)
@@ -111,6 +118,10 @@ def _topic(query, text: str, most: int = 3) -> tuple[str, ...]:
             a -= 1
         while b < len(question) and question[b].isalnum() and question[a:b + 1] in text:
             b += 1
+        while question[a] in _PARTICLES and a < start:
+            a += 1
+        while question[b - 1] in _PARTICLES and b > start + len(word):
+            b -= 1
         spans.append((a, b))
     kept = [(a, b) for a, b in dict.fromkeys(spans)
             if not any((c, d) != (a, b) and c <= a and b <= d for c, d in spans)]
