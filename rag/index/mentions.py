@@ -133,6 +133,11 @@ class Mentions:
         for n, text in enumerate(texts):
             key = keys[n] if n < len(keys) else None
             rows.append(previous[key] if key in previous else passage_mentions(text))
+        return cls.of(rows)
+
+    @classmethod
+    def of(cls, rows: Sequence[tuple[int, Sequence[int]]]) -> Mentions:
+        """From (passage mask, sentence masks) a passage."""
         offsets = np.zeros(len(rows) + 1, dtype=np.int64)
         offsets[1:] = np.cumsum([len(s) for _, s in rows])
         sentence = np.array([m for _, s in rows for m in s], dtype=np.uint16)
