@@ -139,3 +139,13 @@ def test_the_missing_fact_is_told_in_english_to_an_english_question():
     assert missing.message() == "The articles mention 灵活就业人员, 缴费 but give no rate."
     assert missing.message("zh") == "文章提到了灵活就业人员、缴费，但没有给出费率。"
     assert missing.to_dict()["message"] == missing.message()
+
+
+@pytest.mark.slow
+def test_the_real_model_tells_the_reader_which_fact_the_page_lacks(real_retriever):
+    answer = rag.answer_question(real_retriever, "石家庄市总工会主席是谁？")
+    assert answer.abstained and answer.answer == "文章提到了石家庄市总工会，但没有给出主席的姓名。"
+    # The page discusses maternity allowances for flexible workers but gives no duration.
+    answer = rag.answer_question(real_retriever, "灵活就业的人生育津贴能领多少天？")
+    assert answer.abstained and answer.answer.endswith("但没有给出时长。")
+    assert "生育津贴" in answer.answer
