@@ -7,9 +7,9 @@ SETS = {
     "drcd-heldout": "DRCD, held-out documents (30%)",
     "cmrc": "CMRC 2018 trial (answerable only)",
     "cmrc-xdoc": "CMRC 2018 trial, folds across documents (unanswerable = off-topic)",
-    "seed-development": "seed page, development sets (dev, extra, blind1-5, colloquial, "
-                        "news near misses)",
-    "seed-questions": "  of which: its questions (dev, extra, blind1-5, colloquial)",
+    "seed-development": "seed page, development sets (dev, extra, blind1-5, colloquial for "
+                        "e5-small, news near misses)",
+    "seed-questions": "  of which: its questions (dev, extra, blind1-5, colloquial for e5-small)",
     "seed-nearmiss-news": "  of which: news near misses and controls (seed_nearmiss_news)",
     "seed-fresh": "seed page, frozen sets (seed_qa_fresh, seed_nearmiss_fresh)",
     "seed-qa-fresh": "  of which: seed_qa_fresh",
