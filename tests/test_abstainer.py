@@ -27,7 +27,7 @@ def model(intercept: float, threshold: float = 0.5, encoder: str = "hash-256") -
 @pytest.mark.parametrize("encoder", sorted(MODELS))
 def test_each_named_model_ships_an_abstention_fitted_on_its_own_cosines(encoder):
     shipped = Abstainer.load(bundled_path(encoder))
-    # A model fitted before features were added reads its own (m3e-small's).
+    # A model of a release before features were added would read its own.
     assert set(shipped.features) <= set(FEATURES) and shipped.encoder == encoder
     assert 0 < shipped.threshold < 1 and len(shipped.weights) == len(shipped.features)
     card = bundled_path(encoder).with_suffix(".md").read_text(encoding="utf-8")
