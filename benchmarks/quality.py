@@ -8,8 +8,8 @@ Writes benchmarks/results/quality.{md,json} (or ablation.{md,json}) and prints
 the Markdown. Every report names the pipeline that produced it (the stages and
 the rules switched off). Uses the public API: build_index, Retriever, search.
 
-The frozen blind sets (seed_qa_fresh, seed_conv_fresh) are scored once per
-release and reported apart from the sets whose misses informed rules.
+The frozen blind sets (seed_qa_fresh, seed_nearmiss_fresh, seed_conv_fresh) are
+scored once per release and reported apart from the sets whose misses informed rules.
 """
 
 from __future__ import annotations
@@ -38,18 +38,22 @@ from rag.evaluate import (  # noqa: E402
 )
 
 DEV_SETS = [SHARED / "seed_qa_dev.jsonl", DATA / "seed_qa_extra.jsonl",
-            *(DATA / f"seed_qa_blind{n}.jsonl" for n in ("", "2", "3", "4", "5"))]
+            *(DATA / f"seed_qa_blind{n}.jsonl" for n in ("", "2", "3", "4", "5")),
+            DATA / "seed_nearmiss_news.jsonl"]  # near misses about the page, and controls
 FRESH = DATA / "seed_qa_fresh.jsonl"
+NEARMISS_FRESH = DATA / "seed_nearmiss_fresh.jsonl"  # frozen, like seed_qa_fresh
 CONVERSATIONS = [DATA / "seed_conv_dev.jsonl", DATA / "seed_conv_fresh.jsonl"]
 # The summary rows of the ablation table, in order.
 SUMMARY_SETS = ["seed_qa_dev", "seed_qa_blind (all, pooled)", "seed_qa_fresh",
-                "seed_conv_dev", "seed_conv_fresh", "cmrc2018_trial"]
+                "seed_nearmiss_news", "seed_nearmiss_fresh", "seed_conv_dev", "seed_conv_fresh",
+                "cmrc2018_trial"]
 
 
 def main(argv=None) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--qa", nargs="*", default=[str(p) for p in [*DEV_SETS, FRESH]],
+    parser.add_argument("--qa", nargs="*",
+                        default=[str(p) for p in [*DEV_SETS, FRESH, NEARMISS_FRESH]],
                         help="QA files in the seed_qa_dev.jsonl format (over --corpus)")
     parser.add_argument("--conv", nargs="*", default=[str(p) for p in CONVERSATIONS],
                         help="conversation files (seed_conv_fresh.jsonl format; none to skip)")
@@ -206,8 +210,8 @@ def _store(spec: str | None, part: str):
 
 def _set_order(name: str) -> int:
     order = [Path(p).stem for p in DEV_SETS] + ["seed_qa_blind (all, pooled)", "seed_qa_fresh",
-                                                "seed_conv_dev", "seed_conv_fresh",
-                                                "cmrc2018_trial"]
+                                                "seed_nearmiss_fresh", "seed_conv_dev",
+                                                "seed_conv_fresh", "cmrc2018_trial"]
     return order.index(name) if name in order else len(order)
 
 

@@ -94,6 +94,24 @@ def exact_topk(vectors: np.ndarray, queries: np.ndarray, k: int,
     return best_i
 
 
+def synth_mentions(sentences: list[str], sentence_ids):
+    """Typed mentions of synthetic passages: each pool sentence is tagged once
+    and a passage's are its sentences' (tagging a million passages one by one
+    would take hours)."""
+    from rag.index.mentions import Mentions, mask_of
+    from rag.text import fold
+
+    masks = [mask_of(fold(s)) for s in sentences]
+    rows = []
+    for ids in sentence_ids:
+        own = [masks[j] for j in ids]
+        passage = 0
+        for m in own:
+            passage |= m
+        rows.append((passage, own))
+    return Mentions.of(rows)
+
+
 def worker_scale_build(spec: dict) -> dict:
     """Generate a synthetic index of n passages and save it as `rag build` would."""
     import bm25s
@@ -159,7 +177,11 @@ def worker_scale_build(spec: dict) -> dict:
         "synthetic": {"vectors": spec["vectors"], "seed": spec.get("seed", 0)},
     }
     t = time.perf_counter()
-    save_index(spec["index"], StoredIndex(manifest, articles, chunks, keys, vectors, store, bm25))
+    t = time.perf_counter()
+    mentions = synth_mentions(sentences, sentence_ids)
+    timings["mentions_s"] = time.perf_counter() - t
+    save_index(spec["index"], StoredIndex(manifest, articles, chunks, keys, vectors, store, bm25,
+                                          mentions=mentions))
     timings["save_s"] = time.perf_counter() - t
     files = {
         p.name: dir_mb(p) if p.is_dir() else round(p.stat().st_size / 2**20, 1)

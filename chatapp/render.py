@@ -117,7 +117,9 @@ def answer_html(retriever, answer: Answer, turn: int) -> str:
     if answer.kind == "filtered":  # no article passes the filters: say so, not "not covered"
         return f'<p class="abstain filtered">{esc(answer.answer)}</p>'
     if answer.abstained:
-        out = [f'<p class="abstain">{esc(say["abstain"])}</p>']
+        # The fact the articles lack, when that is why, in the reader's language.
+        why = answer.missing.message(answer.language) if answer.missing else say["abstain"]
+        out = [f'<p class="abstain">{esc(why)}</p>']
         if answer.closest:
             items = "".join(
                 f'<li><span class="src-title">《{esc(h.title)}》</span> '

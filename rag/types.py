@@ -167,6 +167,9 @@ class SearchResult:
     hits: tuple[Hit, ...] = field(default_factory=tuple)
     abstained: bool = False
     abstain_reason: str = ""
+    # search.answer_types.MissingFact: when the answer was withdrawn because the
+    # passages on the topic lack the fact asked for (a rate, a year), which.
+    missing: object | None = None
     pipeline: tuple[str, ...] = ()
     confidence: float | None = None  # calibrated probability that the first hit answers
     truncated: bool = False  # only the question's first MAX_QUESTION_CHARS were read
@@ -182,6 +185,8 @@ class SearchResult:
             data["truncated"] = True
         if self.abstain_reason == "no_article_matches_filters":  # search.filters.NO_MATCH
             data["no_article_matches_filters"] = True  # so nothing was searched
+        if self.missing is not None:  # likewise
+            data["missing"] = self.missing.to_dict()
         if debug:
             data.update(abstain_reason=self.abstain_reason, pipeline=list(self.pipeline))
         return data

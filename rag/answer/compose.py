@@ -25,13 +25,12 @@ from .lists import (
     points_at_article,
 )
 from .render import (
-    ABSTAIN_MESSAGE,
-    ABSTAIN_MESSAGE_EN,
     FILTERED_MESSAGE,
     FILTERED_MESSAGE_EN,
     UNSURE_BELOW,
     UNSURE_MESSAGE,
     UNSURE_MESSAGE_EN,
+    abstain_message,
     escape_markdown,
     render_quotes,
 )
@@ -79,6 +78,9 @@ class Answer:
     # the article a question asks about as a whole; "byline": the article's byline;
     # "filtered": no article passes the search filters (nothing was searched)
     kind: str = "quote"
+    # Why it abstained, when the reason is a fact the passages on the topic lack
+    # (search.answer_types.MissingFact, from SearchResult.missing): the reader is told.
+    missing: object | None = None
 
     @property
     def unsure(self) -> bool:
@@ -101,6 +103,8 @@ class Answer:
             "unmentioned": list(self.unmentioned),
             "kind": self.kind,
         }
+        if self.missing is not None:  # present only then
+            data["missing"] = self.missing.to_dict()
         if self.truncated:  # present only then, like SearchResult.to_dict
             data["truncated"] = True
         return data
@@ -139,11 +143,12 @@ def answer_question(retriever, question: str | Query, *, k: int = 5, mode: str =
         return Answer(query.question, query.context, message, True, (), (), terms,
                       query.truncated, None, query.language, kind="filtered")
     if result.abstained or not result.hits:
-        message = ABSTAIN_MESSAGE + (f" {ABSTAIN_MESSAGE_EN}"
-                                     if _mostly_latin(query.question) else "")
+        message = abstain_message(result.missing, english=_mostly_latin(query.question))
+        if result.missing is not None:  # it quotes the question's words: made inert
+            message = escape_markdown(message)
         return Answer(query.question, query.context, message, True, (),
                       tuple(result.hits[:3]), terms, query.truncated, result.confidence,
-                      query.language)
+                      query.language, missing=result.missing)
     # The retriever puts the byline first for a question asking for it; a
     # follow-up such as "作者是谁？" asks of the previous turn's article.
     if query.about_article or result.hits[0].kind == "byline":

@@ -34,6 +34,8 @@ from .manifest import (
     corpus_fingerprint,
     read_manifest,
 )
+from .mentions import VERSION as MENTIONS_VERSION
+from .mentions import Mentions
 from .parallel import batches, embed_parallel
 from .progress import Progress, ProgressReport
 from .sizes import announce, large_articles
@@ -82,27 +84,34 @@ def search_text(chunk: Chunk, article: Article) -> str:
     return "\n".join([*(x for x in meta if x), chunk.text])
 
 
-def _previous_vectors(index_dir: Path, model: str) -> dict[str, np.ndarray]:
-    """key -> vector from an existing index built with the same model."""
+def _previous(index_dir: Path, model: str) -> tuple[dict[str, np.ndarray], dict]:
+    """(key -> vector, key -> typed mentions) from an existing index built
+    with the same model."""
     try:
         old = load_index(index_dir)
     except IndexLoadError:
-        return _legacy_vectors(index_dir, model)
+        return _legacy_vectors(index_dir, model), {}
     if old.manifest.get("model") != model:
-        return {}
+        return {}, {}
     vectors = old.vectors.mapped()
-    return {key.decode("ascii"): vectors[i] for i, key in enumerate(old.keys)}
+    mentions = (old.mentions.by_key(old.keys)
+                if old.manifest.get("recipe", {}).get("mentions") == MENTIONS_VERSION else {})
+    return {key.decode("ascii"): vectors[i] for i, key in enumerate(old.keys)}, mentions
 
 
 def _legacy_vectors(index_dir: Path, model: str) -> dict[str, np.ndarray]:
-    """The embeddings of a format-1 index (keys in chunks.jsonl), so upgrading
-    re-uses them instead of embedding the whole corpus again."""
+    """The embeddings of an index of an older format (format 1: keys in
+    chunks.jsonl; 2: in chunks.npy, no typed mentions), so upgrading re-uses
+    them instead of embedding the whole corpus again."""
     try:
         manifest = json.loads((index_dir / MANIFEST).read_text("utf-8"))
-        if manifest.get("format_version") != 1 or manifest.get("model") != model:
+        if manifest.get("format_version") not in (1, 2) or manifest.get("model") != model:
             return {}
-        with open(index_dir / "chunks.jsonl", encoding="utf-8") as f:
-            keys = [json.loads(line)["key"] for line in f if line.strip()]
+        if manifest["format_version"] == 2:
+            keys = [k.decode("ascii") for k in np.load(index_dir / "chunks.npy")["key"]]
+        else:
+            with open(index_dir / "chunks.jsonl", encoding="utf-8") as f:
+                keys = [json.loads(line)["key"] for line in f if line.strip()]
         vectors = np.load(index_dir / "vectors.npy", mmap_mode="r")
     except (OSError, ValueError, KeyError):
         return {}
@@ -250,7 +259,7 @@ class _Job:
                                   sources=sources)
         texts = [embed_text(c, by_id[c.article_id]) for c in chunks]
         keys = [content_key(model_name, t) for t in texts]
-        cached = {} if force else _previous_vectors(index_dir, model_name)
+        cached, tagged = ({}, {}) if force else _previous(index_dir, model_name)
         missing = sorted({i for i, key in enumerate(keys) if key not in cached})
         announce(len(missing), model_name, self.backend)
         if missing or not cached:
@@ -270,6 +279,7 @@ class _Job:
             previous=None if force else TokenCache.load(index_dir / "bm25"),
             progress=self.progress,
         )
+        mentions = Mentions.compute([c.text for c in chunks], keys, tagged)
         chosen_type = index_type or choose_index_type(len(chunks))
         store = FaissStore.create(dim, chosen_type)
         with Progress(len(vectors), "building the vector index", enabled=self.progress,
@@ -287,7 +297,7 @@ class _Job:
             "abstention_model": _abstention_model(model_name),
         }
         save_index(index_dir, StoredIndex(manifest, articles, chunks, keys, vectors, store,
-                                          bm25, tokens))
+                                          bm25, tokens, mentions))
         write_stamp(index_dir, self.stamp)
         write_sources(index_dir, self.stamp, summary)
         return BuildReport(str(index_dir), len(articles), len(chunks), len(missing),
@@ -342,6 +352,7 @@ RECIPE = {
     "normalize": "nfkc+t2s+tw-zhe",
     "stopwords": hashlib.sha256(" ".join(sorted(STOPWORDS)).encode()).hexdigest()[:12],
     "bm25": BM25_PARAMS,
+    "mentions": MENTIONS_VERSION,
 }
 # What a passage's cached tokens depend on, besides its text.
 TOKEN_RECIPE = {k: RECIPE[k] for k in ("tokenizer", "stopwords")}

@@ -11,6 +11,7 @@
       vectors.npy       float32 embeddings, row i = chunk i (the embedding cache)
       dense.faiss       the vector store's own file(s) (FAISS by default)
       bm25/             bm25s's own folder
+      mentions.npz      typed mentions of each passage and sentence (mentions.py)
 
 Everything but the vector index and the BM25 vocabulary is read on demand, so
 opening a million-passage index takes about a second and the process holds
@@ -32,6 +33,7 @@ import numpy as np
 from ..types import Article, Chunk
 from .keywords import Postings, TokenCache
 from .manifest import MANIFEST, IndexLoadError, read_manifest
+from .mentions import Mentions
 from .tables import ArticleTable, ChunkTable, NpyFile, write_articles, write_chunks
 from .vectorstore import VectorStore, open_store
 
@@ -57,6 +59,7 @@ class StoredIndex:
     store: VectorStore
     bm25: object
     tokens: TokenCache | None = None  # each passage's BM25 tokens, for the next build
+    mentions: Mentions | None = None  # typed mentions (None: Milvus, tagged when read)
 
 
 def check_replaceable(index_dir: str | Path) -> None:
@@ -95,6 +98,8 @@ def save_index(index_dir: str | Path, stored: StoredIndex) -> None:
         stored.bm25.save(str(tmp / "bm25"), show_progress=False)
         if stored.tokens is not None:
             stored.tokens.save(tmp / "bm25")
+        if stored.mentions is not None:
+            stored.mentions.save(tmp)
         # The manifest goes last: a folder without one is never mistaken for an index.
         (tmp / MANIFEST).write_text(json.dumps(stored.manifest, ensure_ascii=False, indent=2),
                                     "utf-8")
@@ -143,11 +148,12 @@ def load_index(index_dir: str | Path) -> StoredIndex:
         store = open_store(index_dir, manifest)
         bm25 = Postings(index_dir / "bm25", bm25s.BM25.load(
             str(index_dir / "bm25"), mmap=True, show_progress=False, verbosity=0))
+        mentions = Mentions.load(index_dir)
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as err:
         raise IndexLoadError(
             f"index at {index_dir} is damaged ({err}); {REBUILD.format(index_dir)}"
         ) from err
-    if not (len(chunks) == len(vectors) == len(store) == manifest.get("chunks")):
+    if not (len(chunks) == len(vectors) == len(store) == len(mentions) == manifest.get("chunks")):
         raise IndexLoadError(
             f"index at {index_dir} is inconsistent (chunk and vector counts differ); "
             f"{REBUILD.format(index_dir)}"
@@ -158,4 +164,5 @@ def load_index(index_dir: str | Path) -> StoredIndex:
             f"{vectors.shape[1:]} dims, the manifest says {manifest['dim']}); "
             f"{REBUILD.format(index_dir)}"
         )
-    return StoredIndex(manifest, articles, chunks, chunks.keys, vectors, store, bm25)
+    return StoredIndex(manifest, articles, chunks, chunks.keys, vectors, store, bm25,
+                       mentions=mentions)

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from ..types import Article
 
-FORMAT_VERSION = 2
+# 3: typed mentions (mentions.npz) stored with the passages.
+FORMAT_VERSION = 3
 MANIFEST = "manifest.json"
 
 

@@ -33,6 +33,9 @@ FEATURES = (
     "fact_unstated",  # ... that the best passage does not state
     "unknown_place",  # the question names a place the corpus never mentions
     "english",  # asked in English (evidence comes from translated terms)
+    "type_asked",  # the question expects a kind of answer (a rate, a place ... answer_types.py)
+    "type_unheld",  # ... that the best passage holds no mention of
+    "type_unheld_sentence",  # ... nor its sentence nearest the question's words
 )
 
 
@@ -51,6 +54,7 @@ def evidence(state) -> np.ndarray:
         if words else 0.0
     out["english"] = float(query.language == "en")
     out["fact_asked"] = float(bool(query.facts))
+    out["type_asked"] = float(query.expected.asked)
     out["unknown_place"] = float(query.language == "zh" and bool(query.places) and bool(
         unknown_places(query.places, retriever.lexicon.vocab)))
     if not top:
@@ -69,10 +73,26 @@ def evidence(state) -> np.ndarray:
         out["coverage"] = float(in_text.mean())
         out["coverage_idf"] = float(idf[in_text].sum() / total)
         out["body_idf"] = float(idf[in_body].sum() / total)
-        out["sentence_idf"] = max((float(idf[[w in s for w in words]].sum() / total)
-                                   for s in passages.sentences(best)), default=0.0)
+        shares = [float(idf[[w in s for w in words]].sum() / total)
+                  for s in passages.sentences(best)]
+        out["sentence_idf"] = max(shares, default=0.0)
     out["fact_unstated"] = float(bool(Abstention.unstated_fact(state, best)))
+    if query.expected.asked:
+        held = held_where(query.expected, passages.mentions, best,
+                          shares if words else [])
+        out["type_unheld"], out["type_unheld_sentence"] = float(not held[0]), float(not held[1])
     return np.array([out[f] for f in FEATURES], dtype=np.float32)
+
+
+def held_where(expected, mentions, row: int, shares) -> tuple[bool, bool]:
+    """Whether passage `row`, and its sentence holding most of the question's
+    words (by `shares`, one per sentence), mention the kind of answer expected."""
+    held = expected.held_by(mentions.passage(row))
+    sentences = mentions.sentences(row)
+    if not held or not shares or len(sentences) != len(shares):
+        return held, held
+    best = max(range(len(shares)), key=shares.__getitem__)
+    return held, expected.held_by(sentences[best])
 
 
 def _evidence_words(query) -> list[str]:

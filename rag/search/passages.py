@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 
 from ..index import StoredIndex, search_text, split_sentences
+from ..index.mentions import LazyMentions
 from ..text import fold
 from ..types import Article, Chunk
 
@@ -18,6 +19,10 @@ class FoldedPassages:
         self.stored = stored
         # Bounded so that a long-running server over a big corpus does not grow forever.
         self._folded = functools.lru_cache(maxsize=cache_size)(self._fold_passage)
+        # Typed mentions of each passage and its sentences (index/mentions.py);
+        # an index that stores none (Milvus) has them tagged when first read.
+        self.mentions = (stored.mentions if stored.mentions is not None
+                         else LazyMentions(lambda i: self.chunk(i)[0].text))
 
     def chunk(self, i: int) -> tuple[Chunk, Article]:
         return self.stored.chunks.locate(i)

@@ -64,6 +64,7 @@ class SearchState:
         self.confidence: float | None = None  # that the best passage answers (learned)
         self.abstained = False
         self.reason = ""
+        self.missing = None  # answer_types.MissingFact: the fact the passages lack, if that is why
         self.hits: list[Hit] | None = None
 
     def top(self) -> list[int]:
@@ -83,7 +84,7 @@ class SearchState:
         confidence = None if self.confidence is None else round(self.confidence, 4)
         return SearchResult(query=self.query.question, hits=tuple(self.ranked_hits()),
                             abstained=self.abstained, abstain_reason=self.reason,
-                            pipeline=pipeline, confidence=confidence,
+                            missing=self.missing, pipeline=pipeline, confidence=confidence,
                             truncated=self.query.truncated)
 
 

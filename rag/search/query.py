@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from ..text import is_bigram, normalize, tokens_of
 from . import conversation, crosslingual, facts
+from .answer_types import Expected, expected_type
 from .bylines import BylineAsk
 from .crosslingual import Translation
 from .entities import Entity, named_entities
@@ -37,6 +38,7 @@ class Query:
     about: tuple[int, ...] = ()  # article rows it names by byline, asking about them whole
     about_rest: tuple[str, ...] = ()  # its words besides that byline
     facts: tuple[facts.Asked, ...] = ()  # kinds of fact asked for, in checking order
+    expected: Expected = field(default_factory=Expected)  # the kind of answer it expects
     byline: BylineAsk = field(default_factory=BylineAsk)
     places: tuple[str, ...] = ()  # place names among its words
     entities: tuple[Entity, ...] = ()  # places, organisations, authors it names
@@ -125,6 +127,7 @@ class _Reading:
             about=about,
             about_rest=rest,
             facts=facts.asked_facts(self.text),
+            expected=expected_type(self.text),
             byline=BylineAsk.read(self.text),
             places=tuple(w for w in dict.fromkeys(self.words) if w in places),
             entities=named_entities(self.words, lexicon.authors),

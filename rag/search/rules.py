@@ -62,7 +62,9 @@ CATALOGUE: tuple[Rule, ...] = (
     # -- abstention
     Rule("learned_abstention", "abstain",
          "abstain when the calibrated probability that the best passage answers (a model "
-         "trained on DRCD near misses) is below its threshold",
+         "trained on DRCD near misses, reading among its features whether the best passage "
+         "and its best sentence hold the kind of answer the question expects) is below its "
+         "threshold",
          "questions the articles almost but do not answer (same topic, fact absent)"),
     Rule("low_evidence", "abstain",
          "abstain unless the best passage holds most of the question's words or is "

@@ -4,7 +4,7 @@ features of the ranked candidates (evidence.py)."""
 
 from __future__ import annotations
 
-from ..evidence import evidence
+from ..evidence import FEATURES, evidence
 
 
 class Confidence:
@@ -19,4 +19,4 @@ class Confidence:
         if not len(state.rows):
             state.confidence = 0.0
             return
-        state.confidence = abstainer.probability(evidence(state))
+        state.confidence = abstainer.probability(evidence(state), FEATURES)
