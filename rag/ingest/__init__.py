@@ -24,6 +24,7 @@ register(markdown.LOADER)
 register(plaintext.LOADER)
 register(jsonl.LOADER)
 register(pdf.LOADER)
+register(pdf.IMAGE_LOADER)
 register(webpage.LOADER)
 register(word.LOADER)
 
