@@ -36,7 +36,9 @@ def _engine():
     # across narrow column gutters, so the page is read at full size.
     return RapidOCR(params={"Global.log_level": "error", "Global.return_word_box": True,
                             "Global.return_single_char_box": True,
-                            "Global.max_side_len": 4800})
+                            "Global.max_side_len": 4800,
+                            # unsure lines are kept, with their score, not dropped
+                            "Global.text_score": 0.2})
 
 
 def ocr_pdf_pages(pdf, indices: list[int], dpi: int = DPI) -> list[PageText]:
@@ -82,7 +84,8 @@ def ocr_image(image, number: int = 1, dpi: float = DPI) -> PageText:
         for ch, sc, (x0, _, x1, _) in chars:
             glyphs.append((bottom * scale, x0 * scale, x1 * scale, top * scale,
                            bottom * scale, size * scale, font, ch, sc))
-    return PageText(number, width * scale, height * scale, tuple(glyph_lines(glyphs)), (),
+    return PageText(number, width * scale, height * scale,
+                    tuple(glyph_lines(glyphs, _split_gap)), (),
                     _rules(gray, scale), ocr=True)
 
 
@@ -101,6 +104,12 @@ def read_image(path) -> list[PageText]:
 
 
 # ------------------------------------------------------------------ glyphs
+
+
+def _split_gap(size: float) -> float:
+    """OCR places the characters of a word only roughly, so a line is cut
+    only at a gap of a full em (a column gutter), or 10 points in display type."""
+    return min(size, max(0.6 * size, 10.0))
 
 
 def _glyphs(chars, text: str, score: float, box) -> list[tuple]:

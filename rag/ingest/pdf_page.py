@@ -107,7 +107,10 @@ class PageModel:
                 region = Rect(upper.x0, upper.top, upper.x1, lower.bottom)
                 held = [ln for ln in lines if inside(Rect(ln.x0, ln.top, ln.x1, ln.bottom),
                                                       region)]
-                if held and not any(self._body_line(ln) for ln in held):
+                # OCR sees no typeface: a few lines fenced by two rules are
+                # fenced off even in the body's size
+                if held and (not any(self._body_line(ln) for ln in held)
+                             or (self.page.ocr and len(held) <= 8)):
                     regions.append(region)
                 break
         return regions

@@ -211,9 +211,11 @@ def _shapes(page, width: float, height: float) -> tuple[tuple[Rect, ...], tuple[
     return tuple(boxes), tuple(rules)
 
 
-def glyph_lines(glyphs: list[tuple]) -> list[TextLine]:
-    """Glyphs (baseline, x0, x1, top, bottom, size, font, char) into line
-    fragments: same baseline and size, split at gaps wider than a gutter."""
+def glyph_lines(glyphs: list[tuple], split_gap=None) -> list[TextLine]:
+    """Glyphs (baseline, x0, x1, top, bottom, size, font, char[, score]) into
+    line fragments: same baseline and size, split at gaps wider than a
+    gutter (`split_gap(size)`, points)."""
+    split_gap = split_gap or _split_gap
     glyphs.sort(key=lambda g: (round(g[0], 1), g[1]))
     rows: list[list[tuple]] = []
     for g in glyphs:
@@ -229,7 +231,7 @@ def glyph_lines(glyphs: list[tuple]) -> list[TextLine]:
         for g in row[1:]:
             prev = current[-1]
             same_size = abs(g[5] - prev[5]) <= 0.1 * max(g[5], prev[5])
-            if same_size and g[1] - prev[2] <= _split_gap(max(g[5], prev[5])):
+            if same_size and g[1] - prev[2] <= split_gap(max(g[5], prev[5])):
                 current.append(g)
             else:
                 lines.append(_line(current))

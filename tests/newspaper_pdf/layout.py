@@ -35,6 +35,8 @@ class Style:
     centred: bool = False  # headlines centred over their module, else flush left
     header: str = ""  # newspaper, date and page line at the top ("" for none)
     footer: str = ""  # editor line at the bottom ("" for none)
+    header_rule: bool = True  # a rule under the header line
+    indent_spaces: bool = False  # first lines indented by two ideographic spaces, not a shift
 
     @property
     def pitch(self) -> float:
@@ -79,6 +81,7 @@ class Setter:
     def __init__(self, style: Style, fonts: dict[str, str]):
         self.s = style
         self.f = fonts
+        self.shapes: list[tuple] = []  # the photos of the last body() that fitted
 
     def width(self, text: str, role: str, size: float) -> float:
         return stringWidth(text, self.f[role], size)
@@ -184,6 +187,18 @@ class Setter:
                 col, y = col + 1, body_top
             return None
 
+        photo, photos = story.extra.get("photo"), []
+        if photo:  # a photo across the first column, its caption under it in small type
+            small = s.body * 0.85
+            caption = self.lines(photo, "sans", small, s.colw)
+            ph = 8 * s.pitch
+            pos = slot(ph + len(caption) * small * 1.4 + s.pitch * 0.6)
+            if pos is None:
+                return None
+            photos.append(("photo", pos[0], pos[1], s.colw, ph))
+            for k, line in enumerate(caption):
+                runs.append(Run(pos[0], pos[1] + ph + 4 + k * small * 1.4, line, self.f["sans"],
+                                small))
         paras = [(h, t) for h, t in blocks]
         if story.note and story.note_inline and paras and not paras[-1][0]:
             paras[-1] = (False, f"{paras[-1][1]} {story.note}")
@@ -210,6 +225,8 @@ class Setter:
                 if pos is None:
                     return None
                 shift = indent if i == 0 else 0.0
+                if i == 0 and s.indent_spaces:  # the indent printed as two ideographic spaces
+                    line, shift = "\u3000\u3000" + line, 0.0
                 last = i == len(lines) - 1
                 runs.append(Run(pos[0] + shift, pos[1] + (s.pitch - s.body) / 2, line,
                                 self.f["serif"], s.body, 0.0 if last else s.colw - shift,
@@ -222,4 +239,12 @@ class Setter:
                 lx = pos[0] + max(0.0, s.colw - self.width(line, "serif", s.body))
                 runs.append(Run(lx, pos[1] + (s.pitch - s.body) / 2, line, self.f["serif"],
                                 s.body, 0.0, s.colw))
+        jump = story.extra.get("jump")
+        if jump:  # the jump line closes the module, flush right
+            pos = slot(s.pitch)
+            if pos is None:
+                return None
+            lx = pos[0] + s.colw - self.width(jump, "serif", s.body)
+            runs.append(Run(lx, pos[1] + (s.pitch - s.body) / 2, jump, self.f["serif"], s.body))
+        self.shapes = photos
         return runs
