@@ -108,12 +108,13 @@ def page_meta(texts: list[str]) -> PageMeta:
     return PageMeta(find_date(joined), page, name, paper)
 
 
-def running_lines(page: PageText, lines: list[TextLine], body_size: float) -> list[TextLine]:
+def running_lines(page: PageText, lines: list[TextLine], body_size: float,
+                  body_font: str) -> list[TextLine]:
     """The lines of a running head or foot that no rule sets off: rows in
     the top or bottom band of the page, outside the body text, at least one
     of which says what furniture says (a date, 第N版, an editor's line, a folio)."""
     body = [ln for ln in lines if abs(ln.size - body_size) <= 0.06 * body_size
-            and ln.chars >= 8]
+            and ln.font == body_font and ln.chars >= 8]
     if not body:
         return []
     text_top = min(ln.top for ln in body)
@@ -143,10 +144,11 @@ def _rows(lines: list[TextLine]) -> list[list[TextLine]]:
     return rows
 
 
-def repeated_lines(pages: list[PageText]) -> set[tuple[int, float]]:
-    """(page number, top) of the running heads and feet of a document of
-    several pages: lines in a page's top or bottom band whose text, digits
-    aside, recurs on at least half the pages, and bare folios."""
+def repeated_lines(pages: list[PageText], body_size: float) -> set[tuple[int, float]]:
+    """(page number, top) of the running heads and feet of a document:
+    lines in a page's top or bottom band whose text, digits aside, recurs on
+    at least half the pages (two at least); bare folios; and a page's
+    outermost line when it is short and in smaller type than the body."""
     def key(ln: TextLine) -> str:
         return re.sub(r"\d+", "#", re.sub(r"\s+", "", ln.text))
 
@@ -157,8 +159,19 @@ def repeated_lines(pages: list[PageText]) -> set[tuple[int, float]]:
     seen = Counter(k for p in pages for k in {key(ln) for ln in banded(p)})
     out = set()
     for p in pages:
-        for ln in banded(p):
+        band = banded(p)
+        edges = [row for row in _rows(band) if row]
+        outer = set()
+        if edges:
+            first, last = edges[0], edges[-1]
+            for row in {id(first): first, id(last): last}.values():
+                if all(ln.size < 0.9 * body_size and ln.chars <= 40 for ln in row) and (
+                        row is first and row[0].bottom <= _BAND * p.height
+                        or row is last and row[0].top >= (1 - _BAND) * p.height):
+                    outer.update((p.number, ln.top) for ln in row)
+        for ln in band:
             recurs = len(pages) >= 2 and seen[key(ln)] >= max(2, len(pages) / 2)
             if recurs or _FOLIO.match(ln.text.strip()):
                 out.add((p.number, ln.top))
+        out |= outer
     return out

@@ -149,8 +149,9 @@ def _heading_like(p: PageModel, b: Block) -> bool:
 def _paragraphs(p: PageModel, flow: list[Block]) -> tuple[list[tuple[bool, str]],
                                                        list[tuple[str, bool]], list[float]]:
     """Body paragraphs and headings in reading order, the lines with a flag
-    for each that starts a paragraph, and each paragraph's least OCR score. A paragraph starts with an
-    indented line or after a wider gap; a column break alone does not end it."""
+    for each that starts a paragraph, and each paragraph's least OCR score.
+    A paragraph starts with an indented line or after a wider gap; a column
+    break alone does not end it."""
     columns: list[list[Block]] = []
     for b in sorted(flow, key=lambda b: b.x0):
         for col in columns:

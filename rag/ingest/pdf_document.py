@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..types import Article
 from .furniture import repeated_lines
-from .layout import assemble_body, credit_names, ends_sentence, join_lines
+from .layout import CREDIT_ROLE, assemble_body, credit_names, ends_sentence, join_lines
 from .pdf_text import PageText, TextLine
 
 LOSS_WARNING = 0.02  # warn when more than this share of the PDF's characters is not indexed
@@ -42,15 +42,16 @@ def document_article(path: Path, pages: list[PageText], article_id: str,
                      meta: dict[str, str] | None = None, date: str = "",
                      source: str = "") -> Article:
     meta = meta or {}
-    furniture = repeated_lines(pages)
+    weight = Counter()
+    for p in pages:
+        for ln in p.lines:
+            weight[(round(ln.size * 4) / 4, ln.font)] += ln.chars
+    (body_size, body_font), _ = weight.most_common(1)[0]
+    furniture = repeated_lines(pages, body_size)
     lines = [(p, ln) for p in pages for ln in _reading_order(p)
              if (p.number, ln.top) not in furniture]
     if not lines:
         raise ValueError("no text left once running heads and page numbers are set aside")
-    weight = Counter()
-    for _, ln in lines:
-        weight[(round(ln.size * 4) / 4, ln.font)] += ln.chars
-    (body_size, body_font), _ = weight.most_common(1)[0]
 
     def is_body(ln: TextLine) -> bool:
         return abs(ln.size - body_size) <= 0.06 * body_size and ln.font == body_font
@@ -71,8 +72,9 @@ def document_article(path: Path, pages: list[PageText], article_id: str,
         if re.sub(r"\s+", "", printed) == re.sub(r"\s+", "", title):
             start = end  # printed as the title: not body text
     title = title or Path(path).stem
-    if start < len(lines) and not is_body(lines[start][1]):
-        names = credit_names(lines[start][1].text)
+    credit = lines[start][1].text if start < len(lines) else ""
+    if credit and (not is_body(lines[start][1]) or CREDIT_ROLE.search(credit)):
+        names = credit_names(credit)
         if names:  # 文／张三, 作者：张三 right under the title
             author = author or names
             start += 1
@@ -116,6 +118,9 @@ def _paragraphs(lines: list[tuple[PageText, TextLine]], is_body, size: float
     pitch = [b.top - a.bottom for (p, a), (q, b) in zip(lines, lines[1:], strict=False)
              if p is q and is_body(a) and is_body(b) and 0 <= b.top - a.bottom < 3 * size]
     usual = statistics.median(pitch) if pitch else 0.5 * size
+    # Where paragraphs open with an indent, only an indent opens one (ragged
+    # or short lines and page breaks say nothing); else gaps and short lines do.
+    indented = sum(_indented(ln, left) for ln in body) >= 0.05 * len(body)
     blocks: list[tuple[bool, list[str]]] = []
     scores: list[float] = []
     prev_page, prev = None, None
@@ -133,11 +138,10 @@ def _paragraphs(lines: list[tuple[PageText, TextLine]], is_body, size: float
             prev_page, prev = page, ln
             continue
         broke = prev is None or page is not prev_page or ln.top < prev.top  # page or column
-        indent = ln.x0 - left >= 1.2 * ln.size or ln.text[:1] == "\u3000"
         starts = prev is None or not is_body(prev) or not blocks or blocks[-1][0]
-        if not starts and indent:
+        if not starts and _indented(ln, left):
             starts = True
-        elif not starts and ends_sentence(prev.text):
+        elif not starts and not indented and ends_sentence(prev.text):
             short = prev.x1 < right - 1.5 * ln.size
             gap = not broke and ln.top - prev.bottom > usual + 0.5 * size
             starts = gap or short
@@ -148,6 +152,10 @@ def _paragraphs(lines: list[tuple[PageText, TextLine]], is_body, size: float
         scores[-1] = min(scores[-1], ln.score)
         prev_page, prev = page, ln
     return [(h, join_lines(t)) for h, t in blocks], scores
+
+
+def _indented(ln: TextLine, left: float) -> bool:
+    return ln.x0 - left >= 1.2 * ln.size
 
 
 def _check_loss(path: Path, pages: list[PageText], furniture, article: Article) -> None:

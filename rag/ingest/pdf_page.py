@@ -56,7 +56,7 @@ class PageModel:
         kept, furniture = [], []
         for ln in page.lines:
             (kept if ln.top >= top and ln.bottom <= bottom else furniture).append(ln)
-        running = set(running_lines(page, kept, self.body_size))
+        running = set(running_lines(page, kept, self.body_size, self.body_font))
         furniture += [ln for ln in kept if ln in running]
         jumps = [ln for ln in kept if ln not in running and JUMP.match(ln.text.strip())]
         lines = [ln for ln in kept if ln not in running and ln not in jumps]
