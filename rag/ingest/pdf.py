@@ -76,7 +76,11 @@ def is_newspaper(pages: list[PageText], layouts: list[PageLayout]) -> bool:
 
 
 def load(path: Path, default_id: str) -> list[Article]:
-    pages = read_pages(path)
+    return articles_from(path, read_pages(path), default_id)
+
+
+def articles_from(path: Path, pages: list[PageText], default_id: str) -> list[Article]:
+    """The articles of a PDF (or page image) whose pages were read already."""
     layouts = [analyse(page) for page in pages]
     manifest_path = manifest_path_for(path)
     if manifest_path.exists():

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .furniture import PageMeta
+from .furniture import CAPTION, PageMeta
 from .layout import CREDIT_ROLE, MARKS, credit_names, join_lines, split_byline
 from .pdf_modules import Anchor, assign, find_anchors, reading_order
 from .pdf_page import SENTENCE_PUNCT, Aside, PageModel, compact, label_like, overlap
@@ -93,6 +93,8 @@ def _assemble(p: PageModel, a: Anchor) -> FoundArticle:
         boxed = b in p.box_of
         if boxed:
             aside("column_label" if label_like(b.text) else "pull_quote", b)
+        elif not p.is_body(b) and CAPTION.search(b.text.strip()):
+            aside("caption", b)  # under a photo: 图为… 张三 摄
         elif not p.is_body(b) and b.bottom <= body_top + 1 and b.top >= a.bottom - 1:
             if credit is None and b.size < 1.2 * p.body_size and credit_names(b.text):
                 credit = b

@@ -65,21 +65,24 @@ class PageMaker:
                 if not all(p is not None for p in placed[2:]):
                     raise ValueError("the seed articles do not fit on the page")
                 return self._render(path, style, stories, top + bottom, placed,
-                                    date="2025-06-30")
+                                    date="2025-06-30", source=header_source(style.header))
         raise ValueError("the seed articles do not fit on the page")
 
-    def random_page(self, path: Path, seed: int, shapes: bool = False) -> GeneratedPage:
+    def random_page(self, path: Path, seed: int, shapes: bool = False,
+                    size: tuple[float, float] | None = None) -> GeneratedPage:
         """A page of 2–5 stories in 2–4 columns each, its style drawn from `seed`.
         `shapes` adds, drawn from a second stream (so that the plain page of a
         seed stays as it was): one-column modules, a running head in another
         date form and often without a rule, indents set as ideographic spaces,
-        photos with captions and jump lines."""
+        photos with captions and jump lines. `size` (points) shrinks the sheet."""
         rng = random.Random(seed)
         extra = random.Random(seed * 7919 + 1) if shapes else None
         day = dt.date(2024, 1, 1) + dt.timedelta(days=rng.randrange(700))
         style = Style(grid=rng.choice((4, 5, 6)), body=rng.choice((8.5, 9.0, 9.5, 10.0)),
                       leading=rng.choice((1.45, 1.55, 1.65)), headline=rng.uniform(2.3, 3.2),
                       centred=rng.random() < 0.5)
+        if size:  # a smaller sheet (a quick OCR test)
+            style = replace(style, width=size[0], height=size[1])
         header = rng.random() < 0.7
         if header:
             style = replace(style, header=self._header(day, rng.choice(NEWSPAPERS),
@@ -110,7 +113,7 @@ class PageMaker:
             placed.append(self._place(setter, story, m, quote, whole=False))
         return self._render(path, style, stories, modules, placed,
                             date=day.isoformat() if header else "",
-                            source=header_source(style.header) if extra else None)
+                            source=header_source(style.header))
 
     # ------------------------------------------------------------- helpers
 

@@ -52,7 +52,9 @@ def header_source(header: str) -> str:
     parts = [p.strip() for p in header.split("|")]
     paper = next((p for p in parts if p in NEWSPAPERS), "")
     page = next((str(int(m.group(1))) for p in parts if (m := re.search(r"第(\d+)版", p))), "")
-    section = next((s for s in PAGE_NAMES if any(s in p for p in parts)), "")
+    named = [p.split("·")[-1].strip() for p in parts if "·" in p]
+    section = next((s for s in PAGE_NAMES if any(s in p for p in parts)), "") or \
+        next(iter(named), "")
     return " · ".join(x for x in (paper, f"第{page}版" if page else "", section) if x)
 
 
