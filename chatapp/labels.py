@@ -7,6 +7,7 @@ from rag import ABSTAIN_MESSAGE, LOW_RELEVANCE, UNSURE_MESSAGE
 
 LABELS = {
     "zh": {
+        "lang": "zh",
         "sources": "来源",
         "paragraph": "第{n}段",
         "byline": "署名",
@@ -52,6 +53,7 @@ LABELS = {
         "count_some": "共 {total} 篇，列出前 {n} 篇。",
     },
     "en": {
+        "lang": "en",
         "sources": "Sources",
         "paragraph": "para. {n}",
         "byline": "byline",

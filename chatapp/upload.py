@@ -27,6 +27,7 @@ from rag.ingest import loaders, suffixes
 from rag.library import Problem
 
 from .labels import labels
+from .reasons import reason_text
 from .render import esc
 
 PROGRESS_INTERVAL = 0.25  # seconds between progress updates within a step
@@ -181,7 +182,7 @@ def report_html(report: AddReport, retriever, say: dict) -> str:
     if report.problems:
         reasons: dict[str, list[str]] = {}
         for p in report.problems:
-            reasons.setdefault(p.path, []).append(p.reason)
+            reasons.setdefault(p.path, []).append(reason_text(p.reason, say["lang"]))
         items = "".join(f'<li><span class="file">{esc(Path(path).name)}</span> '
                         f'{esc("；".join(why))}</li>' for path, why in reasons.items())
         out.append(f'<p class="upload-sub">{esc(say["not_added"])}</p>'
