@@ -22,7 +22,8 @@ _DATES = (
     re.compile(rf"(\d{{4}}|[〇○零一二三四五六七八九]{{4}})\s*年\s*({_NUM})\s*月\s*({_NUM})\s*日"),
     re.compile(r"(?<!\d)(\d{4})\s*[-./]\s*(\d{1,2})\s*[-./]\s*(\d{1,2})(?!\d)"),
 )
-_WEEKDAY = re.compile(r"(?:星期|周|礼拜)[一二三四五六日天]")
+_WEEKDAY = re.compile(r"(?:星期|礼拜)[一二三四五六日天]|(?<![\u4e00-\u9fff])周[一二三四五六日]"
+                      r"(?![\u4e00-\u9fff])")
 _PAGE = re.compile(r"第\s*([A-Za-z]?\d{1,3})\s*版|(?<![\dA-Za-z])([A-Z]\d{1,2})\s*版|"
                    r"第\s*([一二三四五六七八九十]{1,3})\s*版")
 _EDITOR = re.compile(r"(?:责任编辑|责编|编辑|版式(?:设计)?|美编|校对|制图|值班主任)\s*[：:]")
@@ -130,10 +131,19 @@ def running_lines(page: PageText, lines: list[TextLine], body_size: float,
         rows.sort(key=from_edge)
         # rows from the page edge inwards, as long as they say furniture
         for row in rows:
-            if not any(says_furniture(ln.text) for ln in row):
+            if not any(says_furniture(ln.text) for ln in row) or not all(
+                    _head_like(ln, body_size) for ln in row):
                 break
             out += row
     return out
+
+
+def _head_like(ln: TextLine, body_size: float) -> bool:
+    """What a running head's line can be: furniture's words, the paper's
+    name, a short page name, or anything in small type (not a headline)."""
+    text = ln.text.strip()
+    return (says_furniture(text) or bool(_PAPER.fullmatch(text)) or len(text) <= 6
+            or ln.size <= 1.2 * body_size) and not text.endswith("。")
 
 
 def _rows(lines: list[TextLine]) -> list[list[TextLine]]:

@@ -96,7 +96,9 @@ def _assemble(p: PageModel, a: Anchor) -> FoundArticle:
         elif not p.is_body(b) and CAPTION.search(b.text.strip()):
             aside("caption", b)  # under a photo: 图为… 张三 摄
         elif not p.is_body(b) and b.bottom <= body_top + 1 and b.top >= a.bottom - 1:
-            if credit is None and b.size < 1.2 * p.body_size and credit_names(b.text):
+            # a credit wrapped in a narrow column breaks between names
+            if credit is None and b.size < 1.2 * p.body_size \
+                    and credit_names(" ".join(ln.text for ln in b.lines)):
                 credit = b
             elif b.text.strip()[0] in MARKS and label_like(b.text):
                 aside("column_label", b)

@@ -105,9 +105,11 @@ class PageMaker:
             story = replace(story, extra={**story.extra, "cols": m.cols})
             if extra:
                 story = with_shapes(extra, story, self.pool)
-                if m.cols == 1:  # a one-column story has a short headline, in headline type
-                    fit = max(4, int(style.colw / (style.body * 1.9)))
-                    story = replace(story, title=story.title.split(" ")[0][:fit])
+                # a narrow module's headline is short, never shrunk to body size
+                fit = max(4, int((m.cols * (style.colw + style.gutter) - style.gutter)
+                                 / (style.body * 1.9)))
+                words = story.title.split(" ")[:1] if m.cols == 1 else story.title.split(" ")
+                story = replace(story, title=" ".join(w[:fit] for w in words))
             quote = (rng.randrange(m.cols), rng.uniform(0.15, 0.6)) if story.quote else None
             stories.append(story)
             placed.append(self._place(setter, story, m, quote, whole=False))

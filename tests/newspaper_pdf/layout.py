@@ -119,9 +119,18 @@ class Setter:
         x, w = self.module_box(m)
         y = m.y
 
-        def block(text: str, role: str, size: float, gap: float, centre: bool) -> None:
+        def block(text: str, role: str, size: float, gap: float, centre: bool,
+                  words: bool = False) -> None:
             nonlocal y
-            for line in self.lines(text, role, size, w):
+            lines = self.lines(text, role, size, w)
+            if words:  # a credit breaks between names, never inside one
+                lines = []
+                for word in text.split(" "):
+                    if lines and self.width(f"{lines[-1]} {word}", role, size) <= w:
+                        lines[-1] += f" {word}"
+                    else:
+                        lines.append(word)
+            for line in lines:
                 lx = x + (w - self.width(line, role, size)) / 2 if centre else x
                 runs.append(Run(lx, y, line, self.f[role], size, 0.0, w))
                 y += size * 1.3
@@ -148,7 +157,7 @@ class Setter:
         if story.deck and not story.deck_above:
             block(story.deck, "sans", deck, s.body * 0.3, s.centred)
         if story.credit:
-            block(story.credit, "sans", s.body * 1.05, 0.0, s.centred)
+            block(story.credit, "sans", s.body * 1.05, 0.0, s.centred, words=True)
         return runs, y + s.pitch * 0.8
 
     # ------------------------------------------------------------ the body
