@@ -119,3 +119,31 @@ def test_loader_reasons_reach_a_chinese_reader_in_chinese():
     manifest = reason_text("x.page.yaml: article a title: 'T' is not on the page")
     assert "页面说明文件" in manifest
     assert reason_text("the PDF is encrypted", "en") == "the PDF is encrypted"
+
+
+@pytest.mark.slow
+def test_a_scan_gives_the_same_articles_as_the_printed_page(page_maker, tmp_path):
+    """The page rasterised at 200 dpi into a PDF without text: OCR's lines go
+    through the same layout analysis, so the same articles, paragraphs,
+    dates and page metadata come out, each paragraph with its confidence."""
+    pytest.importorskip("rapidocr")
+    import difflib
+
+    import pypdfium2 as pdfium
+
+    printed = page_maker.random_page(tmp_path / "page.pdf", SPACED, shapes=True,
+                                     size=(640, 820))
+    doc = pdfium.PdfDocument(str(printed.path))
+    image = doc[0].render(scale=200 / 72).to_pil().convert("L")
+    doc.close()
+    scan = tmp_path / "scan.pdf"
+    image.save(scan, "PDF", resolution=200.0)
+    found = pdf.load(scan, "scan")
+    assert [a.title for a in found] == [a.title for a in printed.articles]
+    for got, want in zip(found, printed.articles, strict=True):
+        assert (got.date, got.source, got.author) == (want.date, want.source, want.author)
+        assert len(got.paragraphs()) == len(want.paragraphs())
+        alike = difflib.SequenceMatcher(None, got.body, want.body, autojunk=False).ratio()
+        assert alike >= 0.97, (want.title, alike)
+        assert len(got.ocr) == len(got.paragraphs()) and all(0 < s <= 1 for s in got.ocr)
+        assert "下转" not in got.body  # the jump line is furniture on a scan too

@@ -31,8 +31,8 @@ _FOLIO = re.compile(r"^(?:[-—–·\s]*\d{1,4}[-—–·\s]*|第\s*\d{1,4}\s*�
                     r"\d{1,4}\s*/\s*\d{1,4}|Page\s*\d+(?:\s*of\s*\d+)?)$", re.I)
 JUMP = re.compile(r"^[（(]?\s*(?:下转|上接|转|接|续)\s*(?:第\s*)?[A-Za-z]?\d{1,3}\s*版"
                   r"(?:[^）)]{0,12})[）)]?$")
-CAPTION = re.compile(r"^(?:图为|图：|图/|上图|下图|左图|右图|资料图片)|(?:摄|供图|资料图片|图片来源[^）)]*)"
-                     r"[）)]?$")
+CAPTION = re.compile(r"^(?:图为|图：|图/|上图|下图|左图|右图|资料图片)|"
+                     r"(?:摄|供图|资料图片|图片来源[^）)]*)[）)]?$")
 _PAPER = re.compile(r"[\u4e00-\u9fff]{1,8}(?:日报|晚报|早报|时报|商报|青年报|法治报|报)")
 _SEPARATORS = re.compile(r"[|｜·•/、\s]+")
 _BAND = 0.1  # running heads and feet sit in this share of the page's height
