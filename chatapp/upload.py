@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import threading
 import time
+import warnings
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from rag import MAX_FILE_BYTES, AddReport, Retriever, add_files
+from rag import MAX_FILE_BYTES, AddReport, IndexLossWarning, Retriever, add_files
 from rag.ingest import loaders, suffixes
 from rag.library import Problem
 
@@ -145,18 +146,22 @@ def upload(library: Library, paths, *, progress=None, language: str = "zh") -> U
 
     show(0.0, desc=say["reading"].format(n=len(paths)))
     try:
-        done = library.add(paths, progress=report, language=language)
+        with warnings.catch_warnings(record=True) as caught:  # what a loader warns of
+            warnings.simplefilter("always", IndexLossWarning)
+            done = library.add(paths, progress=report, language=language)
     except NotOpened as error:
         return Uploaded(_alert(say["not_opened"].format(reason=error)))
     except (ValueError, RuntimeError, OSError) as error:
         return Uploaded(_alert(say["failed"].format(reason=error)))
-    return Uploaded(report_html(done, library.retriever, say),
+    notes = [reason_text(str(w.message), say["lang"]) for w in caught
+             if issubclass(w.category, IndexLossWarning)]
+    return Uploaded(report_html(done, library.retriever, say, notes),
                     tuple(a.id for f in done.added for a in f.articles))
 
 
-def report_html(report: AddReport, retriever, say: dict) -> str:
-    """The articles added (by file), the copies not added again, and every
-    file not added with its reasons."""
+def report_html(report: AddReport, retriever, say: dict, notes=()) -> str:
+    """The articles added (by file), the copies not added again, every file
+    not added with its reasons, and the loaders' warnings (`notes`)."""
     n = report.articles
     head = say["added"].format(n=n) if n else say["added_none"]
     out = [f'<div class="upload-report" role="status">'
@@ -187,6 +192,9 @@ def report_html(report: AddReport, retriever, say: dict) -> str:
                         f'{esc("；".join(why))}</li>' for path, why in reasons.items())
         out.append(f'<p class="upload-sub">{esc(say["not_added"])}</p>'
                    f'<ul class="upload-problems">{items}</ul>')
+    if notes:  # added, but not all of the file's text: the reader must know
+        out.append('<ul class="upload-notes">' + "".join(
+            f'<li role="alert">{esc(n)}</li>' for n in notes) + "</ul>")
     out.append("</div>")
     return "".join(out)
 

@@ -38,7 +38,7 @@ from .index import (
     split_sentences,
 )
 from .index.milvus import MilvusTarget, parse_store
-from .ingest import CorpusError, Loader, load_corpus
+from .ingest import CorpusError, IndexLossWarning, Loader, load_corpus
 from .library import (
     MAX_FILE_BYTES,
     AddReport,
@@ -95,6 +95,7 @@ __all__ = [
     "Chunk",
     "Citation",
     "CorpusError",
+    "IndexLossWarning",
     "HashEncoder",
     "Hit",
     "IndexLoadError",

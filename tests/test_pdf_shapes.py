@@ -147,3 +147,15 @@ def test_a_scan_gives_the_same_articles_as_the_printed_page(page_maker, tmp_path
         assert alike >= 0.97, (want.title, alike)
         assert len(got.ocr) == len(got.paragraphs()) and all(0 < s <= 1 for s in got.ocr)
         assert "下转" not in got.body  # the jump line is furniture on a scan too
+
+
+def test_a_loss_warning_reaches_the_chat_reader_in_chinese():
+    from chatapp.labels import labels
+    from chatapp.reasons import reason_text
+    from chatapp.upload import report_html
+    from rag import AddReport
+
+    note = reason_text("x.pdf: only 90% of the PDF's 110 characters were indexed")
+    assert note == "PDF 中共 110 字，只收录了 90%"
+    page = report_html(AddReport(), None, labels("zh"), [note])
+    assert 'role="alert">PDF 中共 110 字，只收录了 90%</li>' in page

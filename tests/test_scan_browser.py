@@ -10,16 +10,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from test_ui import (
-    ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    DESKTOP,
-    PHONE,
-    ask,
-    browser_or_skip,
-    serve,
-)
+import test_ui as ui
 from test_upload_browser import choose_files, questions_for
 
 import rag
@@ -51,11 +42,11 @@ def test_a_scanned_page_uploaded_in_the_chat_answers_from_its_articles(page_make
     scan = tmp_path / "扫描第13版.png"
     scan_to_png(printed.path, scan)
     library = Library(retriever, index_dir=index, corpus_dir=corpus)
-    demo, url = serve(library)
+    demo, url = ui.serve(library)
     try:
-        with browser_or_skip() as p:
-            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport=DESKTOP)
+        with ui.browser_or_skip() as p:
+            browser = p.chromium.launch(executable_path=str(ui.CHROMIUM), args=ui.CHROMIUM_ARGS)
+            page = browser.new_page(viewport=ui.DESKTOP)
             page.goto(url)
             page.get_by_role("tab", name="文章").click()
             page.locator("#pick").wait_for()
@@ -68,7 +59,7 @@ def test_a_scanned_page_uploaded_in_the_chat_answers_from_its_articles(page_make
             for article in printed.articles:
                 assert f"《{article.title}》" in text
             page.locator(".doc .meta").get_by_text("扫描件（OCR识别）").wait_for()
-            page.screenshot(path=str(ARTIFACTS / "scan-desktop-1-added.png"), full_page=True)
+            page.screenshot(path=str(ui.ARTIFACTS / "scan-desktop-1-added.png"), full_page=True)
             # questions from what OCR read (a character may differ from the print)
             found = sorted((a for a in library.retriever.articles if "扫描第13版" in a.id),
                            key=lambda a: a.id)
@@ -77,22 +68,22 @@ def test_a_scanned_page_uploaded_in_the_chat_answers_from_its_articles(page_make
             questions = questions_for(found, retriever.articles)
             page.get_by_role("tab", name="问答").click()
             for k, (question, article, paragraph) in enumerate(questions, 1):
-                turn = ask(page, question, timeout=120_000)
+                turn = ui.ask(page, question, timeout=120_000)
                 quote = turn.locator(".quote").first.inner_text()
                 assert question.removesuffix("吗？") in quote, (question, quote)
                 line = turn.locator(".cite").first.text_content()
                 assert f"《{article.title}》" in line and f"第{paragraph}段" in line, line
                 assert "扫描件（OCR识别" in line and article.date in line, line
-                page.screenshot(path=str(ARTIFACTS / f"scan-desktop-2-answer-{k}.png"))
-            phone = browser.new_page(viewport=PHONE, has_touch=True)
+                page.screenshot(path=str(ui.ARTIFACTS / f"scan-desktop-2-answer-{k}.png"))
+            phone = browser.new_page(viewport=ui.PHONE, has_touch=True)
             phone.goto(url)
             question, article, _ = questions[-1]
-            turn = ask(phone, question, timeout=120_000)
+            turn = ui.ask(phone, question, timeout=120_000)
             assert question.removesuffix("吗？") in turn.locator(".quote").first.inner_text()
-            phone.screenshot(path=str(ARTIFACTS / "scan-phone-1-answer.png"))
+            phone.screenshot(path=str(ui.ARTIFACTS / "scan-phone-1-answer.png"))
             phone.get_by_role("tab", name="文章").click()
             phone.locator("#pick").wait_for()
-            phone.screenshot(path=str(ARTIFACTS / "scan-phone-2-articles.png"))
+            phone.screenshot(path=str(ui.ARTIFACTS / "scan-phone-2-articles.png"))
             browser.close()
     finally:
         demo.close()
