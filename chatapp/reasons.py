@@ -22,6 +22,8 @@ _ZH = (
     (r"only (\d+%) of the PDF's (\d+) characters were indexed",
      "PDF 中共 {1} 字，只收录了 {0}"),
     (r"(\S+\.page\.yaml): (.*)", "页面说明文件 {0} 与页面不符（{1}）"),
+    (r"does not look like a scanned page",
+     "看起来不是扫描的页面（是照片，或根本不是图片）：只有印着文字的页面图片才会识别"),
     (r"file is empty", "文件是空的"),
     (r"no such file or folder", "文件或文件夹不存在"),
     (r"looks like a binary file", "看起来是二进制文件，不是文本"),

@@ -159,3 +159,23 @@ def test_a_loss_warning_reaches_the_chat_reader_in_chinese():
     assert note == "PDF 中共 110 字，只收录了 90%"
     page = report_html(AddReport(), None, labels("zh"), [note])
     assert 'role="alert">PDF 中共 110 字，只收录了 90%</li>' in page
+
+
+def test_only_images_that_look_like_pages_are_read_as_articles(tmp_path):
+    import numpy as np
+    from PIL import Image, ImageDraw
+
+    from rag.ingest import loader_for
+
+    page = Image.new("L", (800, 1100), 255)
+    draw = ImageDraw.Draw(page)
+    for y in range(80, 1000, 30):
+        draw.rectangle((60, y, 740, y + 12), fill=20)  # lines of print
+    page.save(tmp_path / "scan.png")
+    y, x = np.mgrid[0:600, 0:800]
+    photo = (60 + 120 * x / 800 + 60 * np.sin(y / 40)).astype("uint8")
+    Image.fromarray(photo).save(tmp_path / "photo.jpg")
+    (tmp_path / "broken.png").write_bytes(b"\x89PNG not an image")
+    assert loader_for(tmp_path / "scan.png").name == "page-image"
+    assert loader_for(tmp_path / "photo.jpg") is None  # a photo beside the articles stays one
+    assert loader_for(tmp_path / "broken.png") is None

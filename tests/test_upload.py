@@ -126,7 +126,7 @@ def test_a_batch_adds_what_it_can_and_says_why_for_each_other_file(library, file
     assert "与 added/good.md 中的《山区小学开通远程音乐课》相同" in page
     assert "broken.pdf" in page and "不是可以读取的 PDF" in page  # the loader's reason, in Chinese
     # page images are read by OCR now: a .png that is no image says so
-    assert "photo.png" in page and "不是可以读取的图片" in page
+    assert "photo.png" in page and "看起来不是扫描的页面" in page
     assert "big.txt" in page and "超过单个文件 19.5 KB 的上限" in page
     assert page.index("broken.pdf") < page.index("photo.png") < page.index("big.txt")
 

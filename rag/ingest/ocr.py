@@ -70,7 +70,7 @@ def ocr_image(image, number: int = 1, dpi: float = DPI) -> PageText:
         glyphs = _chinese_punctuation(_glyphs(chars, text, float(score), box))
         # a picture's edge or a dark block read as a mark or two is no text
         if sum(c[0].isalnum() for c in glyphs) >= 1 and (len(glyphs) >= 2 or score >= 0.9):
-            found.append(glyphs)
+            found += [_even(seg) for seg in _segments(gray, glyphs)]
     sizes = _snap([_size(g) for g in found])
     ink = [_ink(gray, g, s) for g, s in zip(found, sizes, strict=True)]
     usual = _usual_ink(found, sizes, ink)
@@ -103,13 +103,30 @@ def read_image(path) -> list[PageText]:
     return [ocr_image(frame, n, dpi) for n, frame in enumerate(frames, start=1)]
 
 
+def looks_like_a_page(path) -> bool:
+    """An image that is mostly paper (light) with dark print and few middle
+    tones: a scanned page, not a photo. Images in a corpus folder are read
+    by OCR only then, so that photos beside the articles stay photos."""
+    import numpy as np
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as img:
+            img.thumbnail((400, 400))
+            gray = np.asarray(img.convert("L"), dtype=float)
+    except (UnidentifiedImageError, OSError, ValueError):
+        return False
+    light, dark = (gray > 170).mean(), (gray < 90).mean()
+    return bool(gray.size) and light >= 0.6 and 1 - light - dark <= 0.25
+
+
 # ------------------------------------------------------------------ glyphs
 
 
 def _split_gap(size: float) -> float:
-    """OCR places the characters of a word only roughly, so a line is cut
-    only at a gap of a full em (a column gutter), or 10 points in display type."""
-    return min(size, max(0.6 * size, 10.0))
+    """Characters are spread evenly within a gutter-free segment (_even), so
+    a gap of most of an em is a gutter; 8 points in display type."""
+    return min(0.8 * size, max(0.6 * size, 8.0))
 
 
 def _glyphs(chars, text: str, score: float, box) -> list[tuple]:
@@ -121,6 +138,9 @@ def _glyphs(chars, text: str, score: float, box) -> list[tuple]:
         ys = [p[1] for p in quad]
         x0, x1, top, bottom = min(xs), max(xs), min(ys), max(ys)
         step = (x1 - x0) / max(1, len(token))
+        if out and out[-1][0].isascii() and out[-1][0].isalnum() and token[:1].isascii() \
+                and token[:1].isalnum() and x0 - out[-1][2][2] > 0.15 * (bottom - top):
+            out.append((" ", min(float(sc), 1.0), (out[-1][2][2], top, x0, bottom)))
         for k, ch in enumerate(token):
             if not ch.isspace():
                 out.append((ch, min(float(sc), 1.0),
@@ -154,9 +174,51 @@ def _chinese_punctuation(chars: list[tuple]) -> list[tuple]:
             ch = _FULL[ch]
         elif ch == "(" and _cjk(after):
             ch, opened = "（", opened + 1
-        elif ch == ")" and opened:
-            ch, opened = "）", opened - 1
+        elif ch == ")" and (opened or _cjk(before)):  # closing a Chinese aside
+            ch, opened = "）", max(0, opened - 1)
         out.append((ch, sc, box))
+    return out
+
+
+def _segments(gray, chars: list[tuple]) -> list[list[tuple]]:
+    """A detected line cut at the blank gutters inside it (the detector may
+    join lines of neighbouring columns): the image, not the recogniser's
+    rough character places, says where the gutters are."""
+    size = _size(chars)
+    x0, x1 = int(min(c[2][0] for c in chars)), int(max(c[2][2] for c in chars))
+    y0, y1 = int(min(c[2][1] for c in chars)), int(max(c[2][3] for c in chars))
+    ink = (gray[max(0, y0):y1, max(0, x0):x1] < 128).any(axis=0)
+    cuts, run = [], 0
+    for i, dark in enumerate(ink):
+        run = 0 if dark else run + 1
+        if dark and cuts and cuts[-1][1] is None:
+            cuts[-1] = (cuts[-1][0], x0 + i)
+        if run == int(0.9 * size) and i - run > 0:
+            cuts.append((x0 + i - run, None))
+    out, rest = [], list(chars)
+    for start, end in cuts:
+        if end is None:
+            break
+        middle = (start + end) / 2
+        left = [c for c in rest if (c[2][0] + c[2][2]) / 2 < middle]
+        if left and len(left) < len(rest):
+            out.append(left)
+            rest = rest[len(left):]
+    return out + [rest]
+
+
+def _even(chars: list[tuple]) -> list[tuple]:
+    """The characters spread across their span by their widths (ideographs
+    one em, Latin and digits about half, a space a third): the recogniser's
+    own places drift, and a drift must not read as a gap or a space."""
+    x0, x1 = chars[0][2][0], chars[-1][2][2]
+    units = [1.0 if _wide(c[0]) or unicodedata.east_asian_width(c[0]) in "WF"
+             else 0.3 if c[0] == " " else 0.55 for c in chars]
+    step = (x1 - x0) / (sum(units) or 1.0)
+    out, x = [], x0
+    for c, u in zip(chars, units, strict=True):
+        out.append((c[0], c[1], (x, c[2][1], x + u * step, c[2][3])))
+        x += u * step
     return out
 
 

@@ -131,5 +131,13 @@ def _metadata(path: Path) -> dict[str, str]:
 LOADER = Loader("pdf-page", (".pdf",), load,
                 describe="PDFs: newspaper pages as their articles, other documents as one "
                          "article; scans read by OCR; optional X.page.yaml override")
+def _page_image(path: Path) -> bool:
+    from .ocr import looks_like_a_page
+
+    return looks_like_a_page(path)
+
+
 IMAGE_LOADER = Loader("page-image", (".png", ".jpg", ".jpeg", ".tif", ".tiff"), load,
-                      describe="scanned pages as images, read by OCR (like a scanned PDF)")
+                      claims=_page_image,
+                      describe="scanned pages as images (mostly paper and print, not photos), "
+                               "read by OCR like a scanned PDF")
