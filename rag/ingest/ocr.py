@@ -193,7 +193,7 @@ def _segments(gray, chars: list[tuple]) -> list[list[tuple]]:
         run = 0 if dark else run + 1
         if dark and cuts and cuts[-1][1] is None:
             cuts[-1] = (cuts[-1][0], x0 + i)
-        if run == int(0.9 * size) and i - run > 0:
+        if run == int(1.1 * size) and i - run > 0:  # a full-width comma leaves most of an em
             cuts.append((x0 + i - run, None))
     out, rest = [], list(chars)
     for start, end in cuts:
