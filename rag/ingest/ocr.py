@@ -71,7 +71,7 @@ def ocr_image(image, number: int = 1, dpi: float = DPI) -> PageText:
         # a picture's edge or a dark block read as a mark or two is no text
         if sum(c[0].isalnum() for c in glyphs) >= 1 and (len(glyphs) >= 2 or score >= 0.9):
             found += [_even(seg) for seg in _segments(gray, glyphs)]
-    sizes = _snap([_size(g) for g in found])
+    sizes = _snap([_size(g) for g in found], [len(g) for g in found])
     ink = [_ink(gray, g, s) for g, s in zip(found, sizes, strict=True)]
     usual = _usual_ink(found, sizes, ink)
     glyphs = []
@@ -212,8 +212,7 @@ def _even(chars: list[tuple]) -> list[tuple]:
     one em, Latin and digits about half, a space a third): the recogniser's
     own places drift, and a drift must not read as a gap or a space."""
     x0, x1 = chars[0][2][0], chars[-1][2][2]
-    units = [1.0 if _wide(c[0]) or unicodedata.east_asian_width(c[0]) in "WF"
-             else 0.3 if c[0] == " " else 0.55 for c in chars]
+    units = [_units(c[0]) for c in chars]
     step = (x1 - x0) / (sum(units) or 1.0)
     out, x = [], x0
     for c, u in zip(chars, units, strict=True):
@@ -226,34 +225,40 @@ def _wide(ch: str) -> bool:
     return unicodedata.east_asian_width(ch) in "WF" and unicodedata.category(ch) == "Lo"
 
 
+def _units(ch: str) -> float:
+    """Printed width in ems: ideographs one, Latin and digits about half, a space a third."""
+    return 1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.3 if ch == " " else 0.55
+
+
 def _size(chars: list[tuple]) -> float:
-    """The line's em in pixels: the pitch of its ideographs (they are square
-    and set solid or nearly), else most of its box's height."""
-    wide = [c for c in chars if _wide(c[0])]
-    if len(wide) >= 2:
-        span = wide[-1][2][2] - wide[0][2][0]
-        between = chars.index(wide[-1]) - chars.index(wide[0]) + 1
-        return span / between
+    """The line's em in pixels: the span of its characters over their widths
+    in ems (ideographs are square and set solid or nearly), else most of
+    its box's height."""
+    if sum(_wide(c[0]) for c in chars) >= 2:
+        span = chars[-1][2][2] - chars[0][2][0]
+        return span / sum(_units(c[0]) for c in chars)
     return 0.75 * statistics.median(c[2][3] - c[2][1] for c in chars)
 
 
-def _snap(sizes: list[float]) -> list[float]:
+def _snap(sizes: list[float], weights: list[int]) -> list[float]:
     """Sizes measured within a few percent of each other are one type size
-    (the text layer's sizes are exact; measured ones scatter)."""
-    if not sizes:
-        return []
-    order = sorted(range(len(sizes)), key=lambda i: sizes[i])
-    groups: list[list[int]] = [[order[0]]]
-    for i in order[1:]:
-        if sizes[i] <= _SNAP * sizes[groups[-1][-1]]:
-            groups[-1].append(i)
-        else:
-            groups.append([i])
+    (the text layer's sizes are exact; measured ones scatter). The commonest
+    size is settled first and takes what lies near it, then the next: no
+    chain of near sizes can join body type to a smaller running head."""
     out = list(sizes)
-    for group in groups:
-        typical = statistics.median(sizes[i] for i in group)
-        for i in group:
-            out[i] = round(typical, 1)
+    left = set(range(len(sizes)))
+
+    def near(i: int, pool: set[int]) -> list[int]:
+        return [j for j in pool if abs(sizes[j] - sizes[i]) <= (_SNAP - 1) * sizes[i]]
+
+    while left:
+        pool = set(left)
+        mode = max(pool, key=lambda i: sum(weights[j] for j in near(i, pool)))
+        group = near(mode, pool)
+        typical = round(statistics.median(sizes[j] for j in group), 1)
+        for j in group:
+            out[j] = typical
+        left -= set(group)
     return out
 
 

@@ -57,7 +57,7 @@ def document_article(path: Path, pages: list[PageText], article_id: str,
         return abs(ln.size - body_size) <= 0.06 * body_size and ln.font == body_font
 
     title, author = (meta.get("title") or "").strip(), (meta.get("author") or "").strip()
-    if _BAD_TITLE.search(title) or len(title) > 80:
+    if _BAD_TITLE.search(title) or len(title) > 80 or title == Path(path).stem:
         title = ""
     if _BAD_AUTHOR.match(author) or len(author) > 40:  # what PDF makers fill in by default
         author = ""
