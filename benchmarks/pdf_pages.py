@@ -15,6 +15,10 @@ finds with what was printed:
 Writes benchmarks/results/pdf_pages.{md,json}.
 
     python benchmarks/pdf_pages.py [--pages 30] [--shapes 30] [--documents 6] [--scans 6]
+
+The "before" table comes from benchmarks/results/pdf_pages-before.json: the
+same command run with the loader as it was before issue 25 (git show
+2e25efb), which refused scans.
 """
 
 from __future__ import annotations
@@ -135,25 +139,39 @@ def _indexed(page, found: list) -> dict:
     return {"printed_chars": printed, "indexed_share": round(share, 5)}
 
 
-def to_markdown(res: dict) -> str:
-    names = {"plain": "plain pages (text layer)", "shapes": "shapes pages (text layer)",
-             "documents": "general documents (text layer)",
-             "scans": "scans (rasterised at 200 dpi, OCR)"}
-    out = ["# PDF pages: articles found, from text and from scans", "",
-           (__doc__ or "").split("\n\n")[1].strip(), "",
-           "| set | pages | articles printed / found | every field exact | segmented exactly "
+NAMES = {"plain": "plain pages (text layer)", "shapes": "shapes pages (text layer)",
+         "documents": "general documents (text layer)",
+         "scans": "scans (rasterised at 200 dpi, OCR)"}
+
+
+def _table(sets: dict) -> list[str]:
+    out = ["| set | pages | articles printed / found | every field exact | segmented exactly "
            "| paragraph boundaries (recall / precision) | furniture in bodies | dates right "
            "| page metadata right | body char accuracy | s/page |",
            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
-    for key, s in res["sets"].items():
+    for key, s in sets.items():
         if not s:
             continue
         out.append(
-            f"| {names[key]} | {s['pages']} | {s['expected']} / {s['found']} | "
+            f"| {NAMES[key]} | {s['pages']} | {s['expected']} / {s['found']} | "
             f"{s['exact_share']:.1%} | {s['segmented_share']:.1%} | "
             f"{s['boundary_recall']:.1%} / {s['boundary_precision']:.1%} | "
             f"{s['furniture_in_body']} of {s['furniture_printed']} | {s['dates_right']} | "
             f"{s['sources_right']} | {s['body_char_accuracy']:.2%} | {s['seconds_per_page']} |")
+    return out
+
+
+def to_markdown(res: dict, before: dict | None = None) -> str:
+    out = ["# PDF pages: articles found, from text and from scans", "",
+           (__doc__ or "").split("\n\n")[1].strip(), "", "## After (this code)", "",
+           *_table(res["sets"])]
+    if before:
+        out += ["", "## Before (the loader before issue 25, same pages; it refused scans)", "",
+                *_table(before["sets"]), "",
+                "Before, general documents indexed: " + ", ".join(
+                    f"{r['page']} {r['found']} / {r['indexed_share']:.2%}"
+                    for r in before["rows"]["documents"]) + "."]
+    out += ["", "## Details"]
     docs = res["rows"]["documents"] + [r for r in res["rows"]["scans"]
                                        if r["page"].startswith(("web", "report"))]
     if docs:
@@ -186,13 +204,23 @@ def main() -> None:
                         help="a low OCR confidence (a line's least sure character)")
     parser.add_argument("--first-seed", type=int, default=2000)
     parser.add_argument("--out", default="pdf_pages")
+    parser.add_argument("--before", default=str(RESULTS / "pdf_pages-before.json"),
+                        help="a run of the old loader (JSON) to show beside this one")
+    parser.add_argument("--render", action="store_true",
+                        help="only rewrite the .md from the saved .json")
     args = parser.parse_args()
+    before = Path(args.before)
+    before = json.loads(before.read_text(encoding="utf-8")) if before.exists() else None
+    if args.render:
+        res = json.loads((RESULTS / f"{args.out}.json").read_text(encoding="utf-8"))
+        (RESULTS / f"{args.out}.md").write_text(to_markdown(res, before), encoding="utf-8")
+        return
     res = run(args)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"{args.out}.json").write_text(json.dumps(res, ensure_ascii=False, indent=1),
                                               encoding="utf-8")
-    (RESULTS / f"{args.out}.md").write_text(to_markdown(res), encoding="utf-8")
-    print(to_markdown(res))
+    (RESULTS / f"{args.out}.md").write_text(to_markdown(res, before), encoding="utf-8")
+    print(to_markdown(res, before))
 
 
 if __name__ == "__main__":

@@ -53,8 +53,8 @@ def header_source(header: str) -> str:
     paper = next((p for p in parts if p in NEWSPAPERS), "")
     page = next((str(int(m.group(1))) for p in parts if (m := re.search(r"第(\d+)版", p))), "")
     named = [p.split("·")[-1].strip() for p in parts if "·" in p]
-    section = next((s for s in PAGE_NAMES if any(s in p for p in parts)), "") or \
-        next(iter(named), "")
+    # a page name stands alone or after "·" (经济 in 经济日报 is the paper's name)
+    section = next((p for p in parts if p in PAGE_NAMES), "") or next(iter(named), "")
     return " · ".join(x for x in (paper, f"第{page}版" if page else "", section) if x)
 
 
