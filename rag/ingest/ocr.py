@@ -22,7 +22,7 @@ from .pdf_text import PageText, PdfReadError, Rect, glyph_lines
 
 DPI = 200  # scans are read at this resolution: small body type stays legible
 _BOLD = 1.35  # a line this much darker than the body's usual ink is set in bold
-_SNAP = 1.07  # sizes within this ratio of each other are one type size
+_SNAP = 1.12  # sizes this near are one type size (justified lines measure a little wide)
 
 
 @functools.cache
