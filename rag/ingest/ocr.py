@@ -22,7 +22,7 @@ from .pdf_text import PageText, PdfReadError, Rect, glyph_lines
 
 DPI = 200  # scans are read at this resolution: small body type stays legible
 _BOLD = 1.35  # a line this much darker than the body's usual ink is set in bold
-_SNAP = 1.12  # sizes this near are one type size (justified lines measure a little wide)
+_SNAP = 1.07  # sizes this near the next are one type size
 
 
 @functools.cache
@@ -71,7 +71,7 @@ def ocr_image(image, number: int = 1, dpi: float = DPI) -> PageText:
         # a picture's edge or a dark block read as a mark or two is no text
         if sum(c[0].isalnum() for c in glyphs) >= 1 and (len(glyphs) >= 2 or score >= 0.9):
             found += [_even(seg) for seg in _segments(gray, glyphs)]
-    sizes = _snap([_size(g) for g in found], [len(g) for g in found])
+    sizes = _snap([_size(g) for g in found])
     ink = [_ink(gray, g, s) for g, s in zip(found, sizes, strict=True)]
     usual = _usual_ink(found, sizes, ink)
     glyphs = []
@@ -240,25 +240,24 @@ def _size(chars: list[tuple]) -> float:
     return 0.75 * statistics.median(c[2][3] - c[2][1] for c in chars)
 
 
-def _snap(sizes: list[float], weights: list[int]) -> list[float]:
-    """Sizes measured within a few percent of each other are one type size
-    (the text layer's sizes are exact; measured ones scatter). The commonest
-    size is settled first and takes what lies near it, then the next: no
-    chain of near sizes can join body type to a smaller running head."""
+def _snap(sizes: list[float]) -> list[float]:
+    """Sizes measured within a few percent of the next are one type size
+    (the text layer's sizes are exact; measured ones scatter, and justified
+    lines measure a little wider than short last lines)."""
+    if not sizes:
+        return []
+    order = sorted(range(len(sizes)), key=lambda i: sizes[i])
+    groups: list[list[int]] = [[order[0]]]
+    for i in order[1:]:
+        if sizes[i] <= _SNAP * sizes[groups[-1][-1]]:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
     out = list(sizes)
-    left = set(range(len(sizes)))
-
-    def near(i: int, pool: set[int]) -> list[int]:
-        return [j for j in pool if abs(sizes[j] - sizes[i]) <= (_SNAP - 1) * sizes[i]]
-
-    while left:
-        pool = set(left)
-        mode = max(pool, key=lambda i: sum(weights[j] for j in near(i, pool)))
-        group = near(mode, pool)
-        typical = round(statistics.median(sizes[j] for j in group), 1)
-        for j in group:
-            out[j] = typical
-        left -= set(group)
+    for group in groups:
+        typical = round(statistics.median(sizes[i] for i in group), 1)
+        for i in group:
+            out[i] = typical
     return out
 
 
