@@ -7,6 +7,7 @@ from rag import ABSTAIN_MESSAGE, LOW_RELEVANCE, UNSURE_MESSAGE
 
 LABELS = {
     "zh": {
+        "lang": "zh",
         "sources": "来源",
         "paragraph": "第{n}段",
         "byline": "署名",
@@ -58,6 +59,7 @@ LABELS = {
         "fetch_failed": "未能抓取 {url}：{reason}。",
     },
     "en": {
+        "lang": "en",
         "sources": "Sources",
         "paragraph": "para. {n}",
         "byline": "byline",

@@ -220,7 +220,8 @@ def article_html(retriever, article_id: str | None, empty: str = "") -> str:
     if not article_id:
         return f'<p class="empty">{esc(empty)}</p>'
     a = retriever.article(article_id)
-    meta = " · ".join(esc(x) for x in (byline_shown(a), a.date, a.source) if x)
+    scan = "扫描件（OCR识别）" if getattr(a, "ocr", ()) else ""
+    meta = " · ".join(esc(x) for x in (byline_shown(a), a.date, a.source, scan) if x)
     rows = [f'<article class="doc"><h2>{esc(a.title)}</h2>']
     if a.deck:
         rows.append(f'<p class="deck">{esc(a.deck)}</p>')

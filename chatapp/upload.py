@@ -20,10 +20,11 @@ from __future__ import annotations
 import tempfile
 import threading
 import time
+import warnings
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from rag import MAX_FILE_BYTES, AddReport, Retriever, add_files
+from rag import MAX_FILE_BYTES, AddReport, IndexLossWarning, Retriever, add_files
 from rag.ingest import loaders, suffixes
 from rag.library import Problem
 from rag.library.add import named_by_address
@@ -31,6 +32,7 @@ from rag.library.fetch import FetchError, fetch_page, is_url, save_page
 from rag.library.userlib import seed_library
 
 from .labels import labels
+from .reasons import reason_text
 from .render import esc
 
 PROGRESS_INTERVAL = 0.25  # seconds between progress updates within a step
@@ -210,7 +212,9 @@ def _outcome(library: Library, language: str, add) -> Uploaded:
     """What `add()` did, or why it did nothing, for the reader."""
     say = labels(language)
     try:
-        done = add()
+        with warnings.catch_warnings(record=True) as caught:  # what a loader warns of
+            warnings.simplefilter("always", IndexLossWarning)
+            done = add()
     except FetchError as error:
         reason = error.reason_zh if language == "zh" else error.reason
         return Uploaded(_alert(say["fetch_failed"].format(url=error.url, reason=reason)))
@@ -218,7 +222,9 @@ def _outcome(library: Library, language: str, add) -> Uploaded:
         return Uploaded(_alert(say["not_opened"].format(reason=error)))
     except (ValueError, RuntimeError, OSError) as error:
         return Uploaded(_alert(say["failed"].format(reason=error)))
-    return Uploaded(report_html(done, library.retriever, say),
+    notes = [reason_text(str(w.message), say["lang"]) for w in caught
+             if issubclass(w.category, IndexLossWarning)]
+    return Uploaded(report_html(done, library.retriever, say, notes),
                     tuple(a.id for f in done.added for a in f.articles))
 
 
@@ -227,9 +233,9 @@ def _shown(source: str) -> str:
     return source if is_url(source) else Path(source).name
 
 
-def report_html(report: AddReport, retriever, say: dict) -> str:
-    """The articles added (by file), the copies not added again, and every
-    file not added with its reasons."""
+def report_html(report: AddReport, retriever, say: dict, notes=()) -> str:
+    """The articles added (by file), the copies not added again, every file
+    not added with its reasons, and the loaders' warnings (`notes`)."""
     n = report.articles
     head = say["added"].format(n=n) if n else say["added_none"]
     out = [f'<div class="upload-report" role="status">'
@@ -255,11 +261,14 @@ def report_html(report: AddReport, retriever, say: dict) -> str:
     if report.problems:
         reasons: dict[str, list[str]] = {}
         for p in report.problems:
-            reasons.setdefault(p.path, []).append(p.reason)
+            reasons.setdefault(p.path, []).append(reason_text(p.reason, say["lang"]))
         items = "".join(f'<li><span class="file">{esc(_shown(path))}</span> '
                         f'{esc("；".join(why))}</li>' for path, why in reasons.items())
         out.append(f'<p class="upload-sub">{esc(say["not_added"])}</p>'
                    f'<ul class="upload-problems">{items}</ul>')
+    if notes:  # added, but not all of the file's text: the reader must know
+        out.append('<ul class="upload-notes">' + "".join(
+            f'<li role="alert">{esc(n)}</li>' for n in notes) + "</ul>")
     out.append("</div>")
     return "".join(out)
 

@@ -39,7 +39,7 @@ from .index import (
     split_sentences,
 )
 from .index.milvus import MilvusTarget, parse_store
-from .ingest import CorpusError, Loader, load_corpus
+from .ingest import CorpusError, IndexLossWarning, Loader, load_corpus
 from .library import (
     MAX_FILE_BYTES,
     AddReport,
@@ -101,6 +101,7 @@ __all__ = [
     "CorpusError",
     "Filters",
     "Expected",
+    "IndexLossWarning",
     "HashEncoder",
     "Hit",
     "IndexLoadError",

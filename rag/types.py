@@ -50,6 +50,10 @@ class Article:
     deck: str = ""
     byline: str = ""
     sections: tuple[Section, ...] = ()
+    # Read by OCR from a scan: each text paragraph's OCR confidence (its least
+    # sure line), in order; empty for text from a text layer or a file. A
+    # field with a default, so indexes written before it read unchanged.
+    ocr: tuple[float, ...] = ()
 
     def paragraphs(self) -> list[Paragraph]:
         """Text paragraphs in order, each with the heading it sits under."""
@@ -77,7 +81,7 @@ class Article:
     @classmethod
     def from_dict(cls, data: dict) -> Article:
         sections = tuple(Section(**s) for s in data.get("sections", ()))
-        return cls(**{**data, "sections": sections})
+        return cls(**{**data, "sections": sections, "ocr": tuple(data.get("ocr", ()))})
 
 
 def chunk_id(article_id: str, start: int, end: int) -> str:

@@ -124,8 +124,9 @@ def test_a_batch_adds_what_it_can_and_says_why_for_each_other_file(library, file
     assert "《山区小学开通远程音乐课》" in page and "林晓月" in page
     assert "copy-of-good.md" in page and "已在文库中，未重复添加" in page
     assert "与 added/good.md 中的《山区小学开通远程音乐课》相同" in page
-    assert "broken.pdf" in page and "not a readable PDF" in page
-    assert "photo.png" in page and "不支持的文件类型 .png" in page and "PDF" in page
+    assert "broken.pdf" in page and "不是可以读取的 PDF" in page  # the loader's reason, in Chinese
+    # page images are read by OCR now: a .png that is no image says so
+    assert "photo.png" in page and "看起来不是扫描的页面" in page
     assert "big.txt" in page and "超过单个文件 19.5 KB 的上限" in page
     assert page.index("broken.pdf") < page.index("photo.png") < page.index("big.txt")
 
@@ -229,7 +230,7 @@ def test_questions_asked_during_an_upload_are_answered_from_a_whole_index(librar
 
 def test_the_upload_takes_the_formats_rag_reads():
     label = upload.types_text()
-    assert set(label.split("、")) == {"PDF", "HTML", "DOCX", "MD", "TXT", "JSONL"}
+    assert set(label.split("、")) == {"PDF", "PNG", "HTML", "DOCX", "MD", "TXT", "JSONL"}
     say = labels("zh")
     library = Library(None, index_dir="index", corpus_dir="corpus")
     for suffix in rag.ingest.suffixes():  # every suffix a loader reads is taken

@@ -147,7 +147,7 @@ def test_an_uploaded_newspaper_page_answers_at_once(page_maker, tmp_path, size):
                 assert f"《{article.title}》" in text and article.author in text
             problems = report.locator(".upload-problems li").all_inner_texts()
             assert len(problems) == 2
-            assert problems[0].startswith("photo.png") and "不支持的文件类型 .png" in problems[0]
+            assert problems[0].startswith("photo.png") and "看起来不是扫描的页面" in problems[0]
             assert problems[1].startswith("notes.docx") and "not a readable Word" in problems[1]
             # Listed at once: the count, the table, and the picker on the first new article.
             assert page.locator("#count").inner_text() == f"共 {4 + n} 篇。"

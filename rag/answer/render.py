@@ -70,6 +70,10 @@ def citation_line(c, article=None) -> str:
         parts.append(f"，第{c.paragraph}段")
     elif getattr(c, "kind", "") == "headline":
         parts.append("，标题")
+    ocr = getattr(article, "ocr", ()) if article is not None else ()
+    if ocr:  # read from a scan: say so, with how sure OCR was of this paragraph
+        sure = ocr[c.paragraph - 1] if 0 < (c.paragraph or 0) <= len(ocr) else min(ocr)
+        parts.append(f"，扫描件（OCR识别，置信度{sure:.2f}）")
     return "".join(parts) + "。"
 
 

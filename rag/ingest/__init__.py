@@ -17,6 +17,7 @@ from .folder import (
     stamp_files,
     walk,
 )
+from .pdf_document import IndexLossWarning
 from .registry import Loader, loader_for, loaders, register, suffixes
 
 register(newspaper.LOADER)
@@ -24,9 +25,10 @@ register(markdown.LOADER)
 register(plaintext.LOADER)
 register(jsonl.LOADER)
 register(pdf.LOADER)
+register(pdf.IMAGE_LOADER)
 register(webpage.LOADER)
 register(word.LOADER)
 
-__all__ = ["Corpus", "CorpusError", "Loader", "Skipped", "candidate_files", "corpus_stamp",
-           "load_corpus",
-           "loader_for", "loaders", "read_corpus", "register", "stamp_files", "suffixes", "walk"]
+__all__ = ["Corpus", "CorpusError", "IndexLossWarning", "Loader", "Skipped", "candidate_files",
+           "corpus_stamp", "load_corpus", "loader_for", "loaders", "read_corpus", "register",
+           "stamp_files", "suffixes", "walk"]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .furniture import CAPTION, PageMeta
 from .layout import CREDIT_ROLE, MARKS, credit_names, join_lines, split_byline
 from .pdf_modules import Anchor, assign, find_anchors, reading_order
 from .pdf_page import SENTENCE_PUNCT, Aside, PageModel, compact, label_like, overlap
@@ -32,6 +33,7 @@ class FoundArticle:
     blocks: tuple[tuple[bool, str], ...]  # body: (is_heading, text), reading order
     lines: tuple[tuple[str, bool], ...]  # every line, reading order: (text, starts a block)
     asides: tuple[Aside, ...]
+    scores: tuple[float, ...] = ()  # OCR: each block's least sure line (as `blocks`)
 
 
 @dataclass(frozen=True)
@@ -39,18 +41,20 @@ class PageLayout:
     articles: tuple[FoundArticle, ...]
     asides: tuple[Aside, ...]  # set aside outside any article (page header, footer…)
     date: str  # ISO date printed in the page header, or ""
+    meta: PageMeta = PageMeta()  # what the running head says
+    ocr: bool = False  # the page was read by OCR
 
 
 def analyse(page: PageText) -> PageLayout:
     """The articles on one page, in reading order, and what was set aside."""
     if not page.lines:
-        return PageLayout((), (), "")
+        return PageLayout((), (), "", ocr=page.ocr)
     p = PageModel(page)
     anchors = find_anchors(p)
     if not anchors:
         return PageLayout((), tuple(p.furniture) + tuple(
             Aside("unplaced", b.text, tuple(ln.text for ln in b.lines)) for b in p.blocks),
-            p.date)
+            p.date, p.meta, page.ocr)
     taken = {b for a in anchors for b in a.head + a.above}
     rest = [b for b in p.blocks if b not in taken]
     orphans = assign(p, anchors, rest)
@@ -64,7 +68,7 @@ def analyse(page: PageText) -> PageLayout:
                                 tuple(t for t, _ in found.lines)))
             asides.extend(found.asides)
     asides += [Aside("unplaced", b.text, tuple(ln.text for ln in b.lines)) for b in orphans]
-    return PageLayout(tuple(articles), tuple(asides), p.date)
+    return PageLayout(tuple(articles), tuple(asides), p.date, p.meta, page.ocr)
 
 
 def _assemble(p: PageModel, a: Anchor) -> FoundArticle:
@@ -89,8 +93,12 @@ def _assemble(p: PageModel, a: Anchor) -> FoundArticle:
         boxed = b in p.box_of
         if boxed:
             aside("column_label" if label_like(b.text) else "pull_quote", b)
+        elif not p.is_body(b) and CAPTION.search(b.text.strip()):
+            aside("caption", b)  # under a photo: 图为… 张三 摄
         elif not p.is_body(b) and b.bottom <= body_top + 1 and b.top >= a.bottom - 1:
-            if credit is None and b.size < 1.2 * p.body_size and credit_names(b.text):
+            # a credit wrapped in a narrow column breaks between names
+            if credit is None and b.size < 1.2 * p.body_size \
+                    and credit_names(" ".join(ln.text for ln in b.lines)):
                 credit = b
             elif b.text.strip()[0] in MARKS and label_like(b.text):
                 aside("column_label", b)
@@ -103,11 +111,12 @@ def _assemble(p: PageModel, a: Anchor) -> FoundArticle:
         else:
             aside("pull_quote", b)
     title = " ".join(ln.text for ln in a.head[0].lines)  # headline lines break at phrases
-    blocks, body_lines = _paragraphs(p, flow)
+    blocks, body_lines, scores = _paragraphs(p, flow)
     credit_text = " ".join(ln.text for ln in credit.lines) if credit else ""
     if blocks and not blocks[0][0] and not credit_text and credit_names(blocks[0][1]) \
             and CREDIT_ROLE.search(blocks[0][1]):
         credit_text = blocks.pop(0)[1]
+        scores.pop(0)
     note = ""
     for k in range(1, 4):  # the note may wrap onto lines set as paragraphs of their own
         tail = blocks[-k:]
@@ -116,6 +125,7 @@ def _assemble(p: PageModel, a: Anchor) -> FoundArticle:
         head, note = split_byline(join_lines([text for _, text in tail]))
         if note:
             blocks[-k:] = [(False, head)] if head else []
+            scores[-k:] = [min(scores[-k:])] if head else []
             break
     credit_text = credit_text.strip().lstrip(MARKS).strip()
     deck_blocks = sorted(decks, key=lambda b: b.top)
@@ -129,7 +139,8 @@ def _assemble(p: PageModel, a: Anchor) -> FoundArticle:
         title=title,
         deck=" ".join(join_lines([ln.text for ln in b.lines]) for b in deck_blocks),
         credit=credit_text, author=credit_names(credit_text) or "" if credit_text else "",
-        note=note, blocks=tuple(blocks), lines=tuple(lines), asides=tuple(asides))
+        note=note, blocks=tuple(blocks), lines=tuple(lines), asides=tuple(asides),
+        scores=tuple(scores))
 
 
 def _heading_like(p: PageModel, b: Block) -> bool:
@@ -140,10 +151,11 @@ def _heading_like(p: PageModel, b: Block) -> bool:
 
 
 def _paragraphs(p: PageModel, flow: list[Block]) -> tuple[list[tuple[bool, str]],
-                                                       list[tuple[str, bool]]]:
-    """Body paragraphs and headings in reading order, and the lines with a
-    flag for each that starts a paragraph. A paragraph starts with an
-    indented line or after a wider gap; a column break alone does not end it."""
+                                                       list[tuple[str, bool]], list[float]]:
+    """Body paragraphs and headings in reading order, the lines with a flag
+    for each that starts a paragraph, and each paragraph's least OCR score.
+    A paragraph starts with an indented line or after a wider gap; a column
+    break alone does not end it."""
     columns: list[list[Block]] = []
     for b in sorted(flow, key=lambda b: b.x0):
         for col in columns:
@@ -156,12 +168,14 @@ def _paragraphs(p: PageModel, flow: list[Block]) -> tuple[list[tuple[bool, str]]
     columns.sort(key=lambda col: min(b.x0 for b in col))
     paras: list[tuple[bool, list[str]]] = []
     lines: list[tuple[str, bool]] = []
+    scores: list[float] = []
     for col in columns:
         body = [b for b in col if p.is_body(b)]
         left = min((ln.x0 for b in body for ln in b.lines), default=0.0)
         for b in sorted(col, key=lambda b: b.top):
             if not p.is_body(b):
                 paras.append((True, [ln.text for ln in b.lines]))
+                scores.append(min(ln.score for ln in b.lines))
                 lines += [(ln.text, i == 0) for i, ln in enumerate(b.lines)]
                 continue
             gaps = [n.top - m.bottom for m, n in zip(b.lines, b.lines[1:], strict=False)]
@@ -171,6 +185,8 @@ def _paragraphs(p: PageModel, flow: list[Block]) -> tuple[list[tuple[bool, str]]
                           or (i > 0 and gaps[i - 1] > usual + 0.6 * ln.size))
                 if starts:
                     paras.append((False, []))
+                    scores.append(1.0)
                 paras[-1][1].append(ln.text)
+                scores[-1] = min(scores[-1], ln.score)
                 lines.append((ln.text, starts))
-    return [(h, join_lines(t)) for h, t in paras], lines
+    return [(h, join_lines(t)) for h, t in paras], lines, scores

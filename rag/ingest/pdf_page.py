@@ -9,13 +9,13 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from .furniture import JUMP, page_meta, running_lines
 from .layout import MARKS
 from .pdf_text import Block, PageText, Rect, blocks_of
 
 HEADLINE = 1.5  # a headline is at least this many times the body size
 SENTENCE_PUNCT = re.compile(r"[。！？；]")
 _ANY_PUNCT = re.compile(r"[，。！？；：、,.!?;:]")
-_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 
 
 @dataclass(frozen=True)
@@ -56,9 +56,15 @@ class PageModel:
         kept, furniture = [], []
         for ln in page.lines:
             (kept if ln.top >= top and ln.bottom <= bottom else furniture).append(ln)
+        running = set(running_lines(page, kept, self.body_size, self.body_font))
+        furniture += [ln for ln in kept if ln in running]
+        jumps = [ln for ln in kept if ln not in running and JUMP.match(ln.text.strip())]
+        lines = [ln for ln in kept if ln not in running and ln not in jumps]
         self.furniture = [Aside("page_furniture", ln.text, (ln.text,)) for ln in furniture]
-        self.date = iso_date(" ".join(ln.text for ln in furniture))
-        lines = kept
+        self.furniture += [Aside("jump_line", ln.text, (ln.text,)) for ln in jumps]
+        head = [ln for ln in furniture if ln.bottom <= page.height / 2]  # not the editors' line
+        self.meta = page_meta([ln.text for ln in sorted(head, key=lambda ln: (ln.top, ln.x0))])
+        self.date = self.meta.date
         self.blocks = blocks_of(lines)
         self.headline = {b for b in self.blocks if self._headline_candidate(b)}
         boxes = [r for r in list(page.boxes) + self._ruled_regions(lines)
@@ -101,7 +107,10 @@ class PageModel:
                 region = Rect(upper.x0, upper.top, upper.x1, lower.bottom)
                 held = [ln for ln in lines if inside(Rect(ln.x0, ln.top, ln.x1, ln.bottom),
                                                       region)]
-                if held and not any(self._body_line(ln) for ln in held):
+                # OCR sees no typeface: a few lines fenced by two rules are
+                # fenced off even in the body's size
+                if held and (not any(self._body_line(ln) for ln in held)
+                             or (self.page.ocr and len(held) <= 8)):
                     regions.append(region)
                 break
         return regions
@@ -121,10 +130,3 @@ def overlap(a0: float, a1: float, b0: float, b1: float) -> float:
 
 def gap(a0: float, a1: float, b0: float, b1: float) -> float:
     return max(0.0, -overlap(a0, a1, b0, b1))
-
-
-def iso_date(text: str) -> str:
-    m = _DATE.search(text)
-    return f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}" if m else ""
-
-

@@ -54,6 +54,7 @@ class TextLine:
     bottom: float
     size: float  # font size in points
     font: str  # font name without its subset tag
+    score: float = 1.0  # OCR's confidence in the line (its least sure character); 1 for text
 
     @property
     def chars(self) -> int:
@@ -112,11 +113,13 @@ class PageText:
     lines: tuple[TextLine, ...]
     boxes: tuple[Rect, ...]  # drawn rectangles (frames of pull quotes, sidebars)
     rules: tuple[Rect, ...]  # thin horizontal lines
+    ocr: bool = False  # read from the page's image by OCR (no text layer)
 
 
 def read_pdf(path: Path) -> list[PageText]:
-    """Every page's text lines and drawn lines; PdfReadError for a file that
-    is not a PDF, is damaged or encrypted, or has no text layer."""
+    """Every page's text lines and drawn lines, pages without a text layer
+    read by OCR (ocr.py); PdfReadError for a file that is not a PDF, is
+    damaged or encrypted, or holds no text that either can read."""
     import pypdfium2 as pdfium
 
     try:
@@ -130,20 +133,21 @@ def read_pdf(path: Path) -> list[PageText]:
         raise PdfReadError(f"cannot read file: {exc.strerror or exc}") from exc
     try:
         pages = [_read_page(pdf, i) for i in range(len(pdf))]
+        if not pages:
+            raise PdfReadError("the PDF has no pages")
+        blank = [p.number for p in pages if not p.lines]
+        if blank:  # scanned pages: their text is in the image
+            from .ocr import ocr_pdf_pages
+
+            read = dict(zip(blank, ocr_pdf_pages(pdf, [n - 1 for n in blank]), strict=True))
+            pages = [read.get(p.number, p) for p in pages]
     except pdfium.PdfiumError as exc:
         raise PdfReadError(f"not a readable PDF (damaged: {exc})") from exc
     finally:
         pdf.close()
-    if not pages:
-        raise PdfReadError("the PDF has no pages")
-    blank = [p.number for p in pages if not p.lines]
-    if len(blank) == len(pages):
-        raise PdfReadError("the PDF has no text layer (a scanned image?); "
-                           "OCR is not supported, so it cannot be indexed")
-    if blank:
-        shown = ", ".join(map(str, blank[:10]))
-        raise PdfReadError(f"page(s) {shown} have no text layer (scanned?); "
-                           "OCR is not supported: remove or replace those pages")
+    if not any(p.lines for p in pages):
+        raise PdfReadError("no text found: the PDF has no text layer and OCR read "
+                           "nothing on its pages (blank, or only pictures)")
     return pages
 
 
@@ -190,7 +194,7 @@ def _read_page(pdf, index: int) -> PageText:
         boxes, rules = _shapes(page, width, height)
     finally:
         page.close()
-    return PageText(index + 1, width, height, tuple(_lines(glyphs)), boxes, rules)
+    return PageText(index + 1, width, height, tuple(glyph_lines(glyphs)), boxes, rules)
 
 
 def _shapes(page, width: float, height: float) -> tuple[tuple[Rect, ...], tuple[Rect, ...]]:
@@ -207,9 +211,11 @@ def _shapes(page, width: float, height: float) -> tuple[tuple[Rect, ...], tuple[
     return tuple(boxes), tuple(rules)
 
 
-def _lines(glyphs: list[tuple]) -> list[TextLine]:
-    """Glyphs (baseline, x0, x1, top, bottom, size, font, char) into line
-    fragments: same baseline and size, split at gaps wider than a gutter."""
+def glyph_lines(glyphs: list[tuple], split_gap=None) -> list[TextLine]:
+    """Glyphs (baseline, x0, x1, top, bottom, size, font, char[, score]) into
+    line fragments: same baseline and size, split at gaps wider than a
+    gutter (`split_gap(size)`, points)."""
+    split_gap = split_gap or _split_gap
     glyphs.sort(key=lambda g: (round(g[0], 1), g[1]))
     rows: list[list[tuple]] = []
     for g in glyphs:
@@ -225,7 +231,7 @@ def _lines(glyphs: list[tuple]) -> list[TextLine]:
         for g in row[1:]:
             prev = current[-1]
             same_size = abs(g[5] - prev[5]) <= 0.1 * max(g[5], prev[5])
-            if same_size and g[1] - prev[2] <= _split_gap(max(g[5], prev[5])):
+            if same_size and g[1] - prev[2] <= split_gap(max(g[5], prev[5])):
                 current.append(g)
             else:
                 lines.append(_line(current))
@@ -242,6 +248,9 @@ def _split_gap(size: float) -> float:
 
 
 def _line(glyphs: list[tuple]) -> TextLine:
+    # An indent set as ideographic spaces starts the line at its first printed glyph.
+    while len(glyphs) > 1 and glyphs[0][7].isspace():
+        glyphs = glyphs[1:]
     # Justified lines spread their characters evenly: a space is a gap wider
     # than the line's usual one by a word space (Latin) or half an em (Chinese).
     gaps = [(g[1] - p[2]) / max(g[5], 1e-6) for p, g in zip(glyphs, glyphs[1:], strict=False)]
@@ -256,8 +265,10 @@ def _line(glyphs: list[tuple]) -> TextLine:
     text = re.sub(r"\s+", " ", text).strip()
     size = statistics.median(g[5] for g in glyphs)
     font = Counter(g[6] for g in glyphs).most_common(1)[0][0]
+    score = min((g[8] for g in glyphs if len(g) > 8), default=1.0)  # OCR's, per glyph
     return TextLine(text, min(g[1] for g in glyphs), min(g[3] for g in glyphs),
-                    max(g[2] for g in glyphs), max(g[4] for g in glyphs), round(size, 2), font)
+                    max(g[2] for g in glyphs), max(g[4] for g in glyphs), round(size, 2), font,
+                    round(score, 4))
 
 
 # ------------------------------------------------------------------- blocks

@@ -170,10 +170,11 @@ def _expand(paths, corpus_dir: Path, problems: list[Problem]):
             folder = PurePosixPath(ADDED_FOLDER, path.resolve().name.lstrip(".") or "folder")
             wanted = set(suffixes())
             for file in files:
-                # As when a corpus folder is read: other files (images, a page
+                # As when a corpus folder is read: other files (photos, a page
                 # manifest, which travels with its page, READMEs) are not articles.
                 if (file.suffix.lower() in wanted and not is_companion(file)
-                        and not file.stem.upper().startswith("README")):
+                        and not file.stem.upper().startswith("README")
+                        and loader_for(file) is not None):
                     yield file, folder / file.relative_to(path).as_posix()
         elif is_companion(path):
             pages = [p for p in path.parent.iterdir() if not is_companion(p)
@@ -202,6 +203,11 @@ def _check(source: Path, dest: PurePosixPath, corpus_dir: Path, max_bytes: int,
                                      f"{_size(max_bytes)} limit for one file"))
         return
     loader = loader_for(source)
+    if loader is None and source.suffix.lower() in suffixes():  # a photo, not a page
+        plan.problems.append(Problem(str(source), "does not look like a scanned page (a "
+                                     "photo, or not an image at all): images are read only "
+                                     "when they are pages of print"))
+        return
     if loader is None:
         kind = f"type {source.suffix}" if source.suffix else "file without a suffix"
         plan.problems.append(Problem(str(source), f"unknown {kind}: articles are "

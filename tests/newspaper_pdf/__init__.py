@@ -21,6 +21,7 @@ from rag.types import Article
 from . import fonts
 from .content import NEWSPAPERS, Story, TextPool, name, seed_stories
 from .layout import ASCENT, Module, Run, Setter, Style
+from .shapes import header_source, photo_image, running_head, with_shapes
 
 __all__ = ["GeneratedPage", "PageMaker", "Story", "Style", "TextPool", "fonts"]
 
@@ -64,23 +65,36 @@ class PageMaker:
                 if not all(p is not None for p in placed[2:]):
                     raise ValueError("the seed articles do not fit on the page")
                 return self._render(path, style, stories, top + bottom, placed,
-                                    date="2025-06-30")
+                                    date="2025-06-30", source=header_source(style.header))
         raise ValueError("the seed articles do not fit on the page")
 
-    def random_page(self, path: Path, seed: int) -> GeneratedPage:
-        """A page of 2–5 stories in 2–4 columns each, its style drawn from `seed`."""
+    def random_page(self, path: Path, seed: int, shapes: bool = False,
+                    size: tuple[float, float] | None = None) -> GeneratedPage:
+        """A page of 2–5 stories in 2–4 columns each, its style drawn from `seed`.
+        `shapes` adds, drawn from a second stream (so that the plain page of a
+        seed stays as it was): one-column modules, a running head in another
+        date form and often without a rule, indents set as ideographic spaces,
+        photos with captions and jump lines. `size` (points) shrinks the sheet."""
         rng = random.Random(seed)
+        extra = random.Random(seed * 7919 + 1) if shapes else None
         day = dt.date(2024, 1, 1) + dt.timedelta(days=rng.randrange(700))
         style = Style(grid=rng.choice((4, 5, 6)), body=rng.choice((8.5, 9.0, 9.5, 10.0)),
                       leading=rng.choice((1.45, 1.55, 1.65)), headline=rng.uniform(2.3, 3.2),
                       centred=rng.random() < 0.5)
+        if size:  # a smaller sheet (a quick OCR test)
+            style = replace(style, width=size[0], height=size[1])
         header = rng.random() < 0.7
         if header:
             style = replace(style, header=self._header(day, rng.choice(NEWSPAPERS),
                                                         rng.randint(2, 16), "要闻"))
         if rng.random() < 0.5:
             style = replace(style, footer=f"责任编辑：{name(rng)}")
-        modules = _split(rng, style, rng.randint(2, 5))
+        if extra:
+            header = header or extra.random() < 0.7
+            style = replace(style, header=running_head(extra, day) if header else "",
+                            header_rule=extra.random() < 0.4,
+                            indent_spaces=extra.random() < 0.5)
+        modules = _split(rng, style, rng.randint(2, 5), min_cols=1 if extra else 2)
         setter = Setter(style, self.fonts)
         stories, placed = [], []
         for m in modules:
@@ -89,11 +103,19 @@ class PageMaker:
                                     deck=rng.random() < 0.5, quote=rng.random() < 0.45,
                                     sections=rng.random() < 0.4)
             story = replace(story, extra={**story.extra, "cols": m.cols})
+            if extra:
+                story = with_shapes(extra, story, self.pool)
+                # a narrow module's headline is short, never shrunk to body size
+                fit = max(4, int((m.cols * (style.colw + style.gutter) - style.gutter)
+                                 / (style.body * 1.9)))
+                words = story.title.split(" ")[:1] if m.cols == 1 else story.title.split(" ")
+                story = replace(story, title=" ".join(w[:fit] for w in words))
             quote = (rng.randrange(m.cols), rng.uniform(0.15, 0.6)) if story.quote else None
             stories.append(story)
             placed.append(self._place(setter, story, m, quote, whole=False))
         return self._render(path, style, stories, modules, placed,
-                            date=day.isoformat() if header else "")
+                            date=day.isoformat() if header else "",
+                            source=header_source(style.header))
 
     # ------------------------------------------------------------- helpers
 
@@ -130,14 +152,15 @@ class PageMaker:
                 blocks.pop()  # a heading never ends an article
             body = setter.body(story, m, body_top, blocks, quote_at) if blocks else None
             if body is not None:
-                return runs + body, shapes, blocks, aside
+                shown = [story.extra[k] for k in ("photo", "jump") if story.extra.get(k)]
+                return runs + body, shapes + setter.shapes, blocks, aside + shown
             if whole:
                 return None
             blocks.pop()
         return None
 
-    def _render(self, path: Path, style: Style, stories, modules, placed, date: str
-                ) -> GeneratedPage:
+    def _render(self, path: Path, style: Style, stories, modules, placed, date: str,
+                source: str | None = None) -> GeneratedPage:
         from reportlab.pdfgen import canvas
 
         if any(p is None for p in placed):
@@ -154,8 +177,9 @@ class PageMaker:
                 tw = Setter(style, self.fonts).width(text, "sans-bold", size)
                 x = style.margin + (0, (width - tw) / 2, width - tw)[i]
                 _draw(c, H, Run(x, style.margin, text, self.fonts["sans-bold"], size))
-            c.line(style.margin, H - style.margin - 28, style.width - style.margin,
-                   H - style.margin - 28)
+            if style.header_rule:
+                c.line(style.margin, H - style.margin - 28, style.width - style.margin,
+                       H - style.margin - 28)
             aside += parts
         if style.footer:
             y = style.height - style.margin - 10
@@ -166,7 +190,10 @@ class PageMaker:
             for run in runs:
                 _draw(c, H, run)
             for kind, x, y, w, h in shapes:
-                if kind == "box":
+                if kind == "photo":
+                    c.drawImage(photo_image(int(w), int(h), hash((x, y)) % 1000), x, H - y - h,
+                                w, h)
+                elif kind == "box":
                     c.rect(x, H - y - h, w, h)
                 else:
                     c.line(x, H - y, x + w, H - y)
@@ -180,7 +207,8 @@ class PageMaker:
         for n, i in enumerate(order, start=1):
             blocks = placed[i][2]
             truncated += len(stories[i].blocks) - len(blocks)
-            articles.append(stories[i].expected(blocks, date, f"{stem}#{n}"))
+            art = stories[i].expected(blocks, date, f"{stem}#{n}")
+            articles.append(art if source is None else replace(art, source=source))
             kept.append(stories[i])
             aside += placed[i][3]
         return GeneratedPage(Path(path), tuple(articles), tuple(kept), tuple(aside), truncated)
@@ -204,20 +232,20 @@ def _draw(c, page_height: float, run: Run) -> None:
     c.drawText(text)
 
 
-def _split(rng: random.Random, style: Style, n: int) -> list[Module]:
-    """Cut the page into `n` modules of at least two columns, along column
-    edges and at heights on a 60-point grid."""
+def _split(rng: random.Random, style: Style, n: int, min_cols: int = 2) -> list[Module]:
+    """Cut the page into `n` modules of at least `min_cols` columns, along
+    column edges and at heights on a 60-point grid."""
     min_h = 300.0
     top, bottom = style.top(), style.bottom()
     modules = [Module(0, style.grid, top, bottom - top)]
     while len(modules) < n:
-        can = [m for m in modules if m.cols >= 4 or m.h >= 2 * min_h + 60]
+        can = [m for m in modules if m.cols >= 2 * min_cols or m.h >= 2 * min_h + 60]
         if not can:
             break
         m = max(can, key=lambda m: m.cols * m.h)
         modules.remove(m)
-        if m.cols >= 4 and (m.h < 2 * min_h + 60 or rng.random() < 0.5):
-            k = rng.randint(2, m.cols - 2)
+        if m.cols >= 2 * min_cols and (m.h < 2 * min_h + 60 or rng.random() < 0.5):
+            k = rng.randint(min_cols, m.cols - min_cols)
             modules += [Module(m.col, k, m.y, m.h), Module(m.col + k, m.cols - k, m.y, m.h)]
         else:
             cut = 60 * rng.randint(int(min_h // 60) + 1, int((m.h - min_h) // 60))

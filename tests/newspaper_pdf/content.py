@@ -98,7 +98,8 @@ class TextPool:
         fixed = SURNAMES + GIVEN + "".join(AFFILIATIONS + OFFICES + LABELS + NEWSPAPERS)
         return "".join(sorted(set("".join(t for _, t in self.passages) + fixed
                                   + "本报记者通讯员作者单位为（）：■●◆年月日星期一二三四五六七第版"
-                                  "理论责任编辑版式设计0123456789·　 ")))
+                                  "理论责任编辑版式设计0123456789·　 "
+                                  "〇八九十周刊要闻评论经济文化图为摄下转上接A-|／/:研究报告课题组知乎专栏")))
 
     def story(self, rng: random.Random, *, paragraphs: int, deck: bool, quote: bool,
               sections: bool) -> Story:

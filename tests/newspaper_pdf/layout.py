@@ -35,6 +35,8 @@ class Style:
     centred: bool = False  # headlines centred over their module, else flush left
     header: str = ""  # newspaper, date and page line at the top ("" for none)
     footer: str = ""  # editor line at the bottom ("" for none)
+    header_rule: bool = True  # a rule under the header line
+    indent_spaces: bool = False  # first lines indented by two ideographic spaces, not a shift
 
     @property
     def pitch(self) -> float:
@@ -79,6 +81,7 @@ class Setter:
     def __init__(self, style: Style, fonts: dict[str, str]):
         self.s = style
         self.f = fonts
+        self.shapes: list[tuple] = []  # the photos of the last body() that fitted
 
     def width(self, text: str, role: str, size: float) -> float:
         return stringWidth(text, self.f[role], size)
@@ -116,9 +119,18 @@ class Setter:
         x, w = self.module_box(m)
         y = m.y
 
-        def block(text: str, role: str, size: float, gap: float, centre: bool) -> None:
+        def block(text: str, role: str, size: float, gap: float, centre: bool,
+                  words: bool = False) -> None:
             nonlocal y
-            for line in self.lines(text, role, size, w):
+            lines = self.lines(text, role, size, w)
+            if words:  # a credit breaks between names, never inside one
+                lines = []
+                for word in text.split(" "):
+                    if lines and self.width(f"{lines[-1]} {word}", role, size) <= w:
+                        lines[-1] += f" {word}"
+                    else:
+                        lines.append(word)
+            for line in lines:
                 lx = x + (w - self.width(line, role, size)) / 2 if centre else x
                 runs.append(Run(lx, y, line, self.f[role], size, 0.0, w))
                 y += size * 1.3
@@ -145,7 +157,7 @@ class Setter:
         if story.deck and not story.deck_above:
             block(story.deck, "sans", deck, s.body * 0.3, s.centred)
         if story.credit:
-            block(story.credit, "sans", s.body * 1.05, 0.0, s.centred)
+            block(story.credit, "sans", s.body * 1.05, 0.0, s.centred, words=True)
         return runs, y + s.pitch * 0.8
 
     # ------------------------------------------------------------ the body
@@ -184,6 +196,18 @@ class Setter:
                 col, y = col + 1, body_top
             return None
 
+        photo, photos = story.extra.get("photo"), []
+        if photo:  # a photo across the first column, its caption under it in small type
+            small = s.body * 0.85
+            caption = self.lines(photo, "sans", small, s.colw)
+            ph = 8 * s.pitch
+            pos = slot(ph + len(caption) * small * 1.4 + s.pitch * 0.6)
+            if pos is None:
+                return None
+            photos.append(("photo", pos[0], pos[1], s.colw, ph))
+            for k, line in enumerate(caption):
+                runs.append(Run(pos[0], pos[1] + ph + 4 + k * small * 1.4, line, self.f["sans"],
+                                small))
         paras = [(h, t) for h, t in blocks]
         if story.note and story.note_inline and paras and not paras[-1][0]:
             paras[-1] = (False, f"{paras[-1][1]} {story.note}")
@@ -210,6 +234,8 @@ class Setter:
                 if pos is None:
                     return None
                 shift = indent if i == 0 else 0.0
+                if i == 0 and s.indent_spaces:  # the indent printed as two ideographic spaces
+                    line, shift = "\u3000\u3000" + line, 0.0
                 last = i == len(lines) - 1
                 runs.append(Run(pos[0] + shift, pos[1] + (s.pitch - s.body) / 2, line,
                                 self.f["serif"], s.body, 0.0 if last else s.colw - shift,
@@ -222,4 +248,12 @@ class Setter:
                 lx = pos[0] + max(0.0, s.colw - self.width(line, "serif", s.body))
                 runs.append(Run(lx, pos[1] + (s.pitch - s.body) / 2, line, self.f["serif"],
                                 s.body, 0.0, s.colw))
+        jump = story.extra.get("jump")
+        if jump:  # the jump line closes the module, flush right
+            pos = slot(s.pitch)
+            if pos is None:
+                return None
+            lx = pos[0] + s.colw - self.width(jump, "serif", s.body)
+            runs.append(Run(lx, pos[1] + (s.pitch - s.body) / 2, jump, self.f["serif"], s.body))
+        self.shapes = photos
         return runs
