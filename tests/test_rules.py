@@ -8,7 +8,6 @@ import functools
 import tempfile
 from dataclasses import replace
 from pathlib import Path
-from unittest import mock
 
 import pytest
 
@@ -231,28 +230,6 @@ def case_item_elaboration(seed, small):
             "一是焊工技能比武。比武每年举办两次，优胜者获评岗位能手。"
         plain = rag.answer_question(off(items, "item_elaboration"), question)
         assert plain.citations[0].quote == "一是焊工技能比武。"
-
-
-def case_learned_sentences(seed, small):
-    """The encoder's fitted sentence model picks the quote; off: the hand formula.
-    The hash encoder has no fitted model: one preferring long sentences stands in."""
-    from rag.answer import select
-    from rag.answer.sentence_model import SentenceModel
-
-    items = lists(tuple(ITEMS))
-    longest = SentenceModel(items.encoder.name, ("length",), (0.0,), (1.0,), (5.0,), 0.0)
-
-    def best(retriever) -> str:
-        query = retriever.analyze("叉车驾驶培训怎么样？")
-        hits = retriever.search(query, k=5).hits
-        return select.select_sentences(retriever, query, hits, limit=1)[0].text
-
-    hits = items.search("叉车驾驶培训怎么样？", k=5).hits
-    longest_sentence = max((c.text for c in select.candidates(hits)), key=len)
-    assert longest_sentence != "三是叉车驾驶培训。"
-    with mock.patch.object(select, "sentence_model_for", lambda name: longest):
-        assert best(items) == longest_sentence
-        assert best(off(items, "learned_sentences")) == "三是叉车驾驶培训。"
 
 
 def case_about_answer(seed, small):

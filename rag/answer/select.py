@@ -13,7 +13,7 @@ from ..index import split_sentences
 from ..search import Query
 from ..text import normalize
 from ..types import Hit
-from .sentence_model import features, hand_scores, sentence_model_for
+from .sentence_model import features, hand_scores
 
 MAX_QUOTES = 3
 # A further sentence is quoted only if it scores close to the best one:
@@ -81,12 +81,9 @@ def candidate_features(retriever, query: Query, found: list[Candidate]) -> np.nd
 
 
 def score(retriever, query: Query, found: list[Candidate]) -> None:
-    """Each candidate's score: the encoder's fitted sentence model (rule
-    learned_sentences), else the hand formula."""
+    """Each candidate's score (sentence_model.hand_scores)."""
     rows = candidate_features(retriever, query, found)
-    model = sentence_model_for(retriever.encoder.name) \
-        if retriever.params.uses("learned_sentences") else None
-    for c, value in zip(found, model.scores(rows) if model else hand_scores(rows), strict=True):
+    for c, value in zip(found, hand_scores(rows), strict=True):
         c.score = float(value)
 
 

@@ -81,11 +81,6 @@ CATALOGUE: tuple[Rule, ...] = (
          "a head count (多少人, 多少学生) is answered only by a passage stating one",
          "questions asking how many people"),
     # -- the answer
-    Rule("learned_sentences", "answer",
-         "the quoted sentence is the one a model fitted per encoder (on DRCD and questions in "
-         "readers' phrasing) finds likeliest to hold the answer; off: half cosine, half "
-         "keywords",
-         "every answered question: the first quote is what a reader judges"),
     Rule("list_items", "answer",
          "a quote that introduces an enumeration (一是…二是…, 第一…, 首先…其次…, （一）…), or is "
          "an item of one when the question asks for several things, is answered with the "
