@@ -145,6 +145,11 @@ def expand(body: str, start: int, end: int, question: str, *,
     return tuple(spans)
 
 
+# A question names one item when it shares a phrase of four or more characters
+# (three bigrams) with that item alone: 史志图书出版, not 灵活就业人员 that all share.
+NAMED_BIGRAMS = 3
+
+
 def _bigrams(text: str) -> set[str]:
     return {text[i:i + 2] for i in range(len(text) - 1)}
 
@@ -152,17 +157,19 @@ def _bigrams(text: str) -> set[str]:
 def _asks_within_item(body: str, found: Enumeration, start: int, end: int,
                       question: str) -> bool:
     """Whether the question asks about what one item says rather than for the
-    items: the quote lies in an item's elaboration, or the question shares more
-    with the item it quotes than with the sentence introducing the list
-    (工会史志图书出版能发挥哪些作用？ of 三是系统实施史志图书出版宣传。)."""
+    items: the quote lies in an item's elaboration, or the question names
+    something only the item it quotes holds (工会史志图书出版能发挥哪些作用？ of
+    三是系统实施史志图书出版宣传。: 史志图书出版 is in no other item nor the lead-in)."""
     asked = _bigrams(question)
-    for a, b in found.items:
-        stop = elaborated(body, a, b)
-        if start >= b and start < stop:
+    heads = [body[a:b] for a, b in found.items]
+    lead_in = body[found.lead_in[0]:found.lead_in[1]] if found.lead_in else ""
+    for n, (a, b) in enumerate(found.items):
+        if b <= start < elaborated(body, a, b):
             return True
-        if start < b and end > a and found.lead_in is not None:
-            lead_in = body[found.lead_in[0]:found.lead_in[1]]
-            return len(asked & _bigrams(body[a:b])) > len(asked & _bigrams(lead_in))
+        if start < b and end > a:
+            elsewhere = _bigrams(lead_in).union(*(_bigrams(h) for i, h in enumerate(heads)
+                                                  if i != n))
+            return len((asked & _bigrams(heads[n])) - elsewhere) >= NAMED_BIGRAMS
     return False
 
 
