@@ -70,7 +70,7 @@ def candidates(hits: Sequence[Hit]) -> list[Candidate]:
 def candidate_features(retriever, query: Query, found: list[Candidate]) -> np.ndarray:
     """sentence_model.FEATURES of each candidate."""
     encoder = retriever.encoder
-    question = encoder.encode_queries([query.normalized])[0]
+    question = query.vector(encoder, query.normalized)
     texts = [normalize(c.text) for c in found]
     # Passage sentences recur from question to question: their vectors are kept.
     sentences = encoder.encode_cached(texts) if hasattr(encoder, "encode_cached") \

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from ..text import is_bigram, normalize, tokens_of
 from . import conversation, crosslingual, facts
 from .answer_types import Expected, expected_type
@@ -46,6 +48,17 @@ class Query:
     focus: str = ""  # a follow-up's own words, when it was read with an earlier question
     focus_words: tuple[str, ...] = ()  # their content words
     truncated: bool = False  # the message was longer than MAX_QUESTION_CHARS and was cut
+    # This question's vectors by (encoder, text): the search and the answer's
+    # sentence choice both need normalize(question)'s, and one encoding is a
+    # third of an answer's CPU. Kept with the question, never across questions.
+    vectors: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    def vector(self, encoder, text: str | None = None) -> np.ndarray:
+        """The vector of `text` (default: what is searched for), encoded once."""
+        key = (encoder.name, self.text if text is None else text)
+        if key not in self.vectors:
+            self.vectors[key] = encoder.encode_queries([key[1]])[0]
+        return self.vectors[key]
 
     @property
     def content_words(self) -> list[str]:

@@ -11,7 +11,7 @@ class DenseCandidates:
     def __call__(self, state) -> None:
         if state.mode == "bm25":
             return
-        state.query_vector = state.retriever.encoder.encode_queries([state.text])[0]
+        state.query_vector = state.query.vector(state.retriever.encoder, state.text)
         if state.fixed_rows is not None:
             return
         store = state.retriever.store
