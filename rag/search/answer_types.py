@@ -150,3 +150,14 @@ class MissingFact:
     def to_dict(self) -> dict:
         return {"kind": self.expected.kind, "word": self.expected.word, "topic": list(self.topic),
                 "message": self.message()}
+
+
+def held_where(expected, mentions, row: int, shares) -> tuple[bool, bool]:
+    """Whether passage `row`, and its sentence holding most of the question's
+    words (by `shares`, one per sentence), mention the kind of answer expected."""
+    held = expected.held_by(mentions.passage(row))
+    sentences = mentions.sentences(row)
+    if not held or not shares or len(sentences) != len(shares):
+        return held, held
+    best = max(range(len(shares)), key=shares.__getitem__)
+    return held, expected.held_by(sentences[best])

@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 
+from .answer_types import held_where
 from .places import unknown_places
 
 # Scale-free on purpose: raw BM25 scores, idf values and cosine z-scores
@@ -82,17 +83,6 @@ def evidence(state) -> np.ndarray:
                           shares if words else [])
         out["type_unheld"], out["type_unheld_sentence"] = float(not held[0]), float(not held[1])
     return np.array([out[f] for f in FEATURES], dtype=np.float32)
-
-
-def held_where(expected, mentions, row: int, shares) -> tuple[bool, bool]:
-    """Whether passage `row`, and its sentence holding most of the question's
-    words (by `shares`, one per sentence), mention the kind of answer expected."""
-    held = expected.held_by(mentions.passage(row))
-    sentences = mentions.sentences(row)
-    if not held or not shares or len(sentences) != len(shares):
-        return held, held
-    best = max(range(len(shares)), key=shares.__getitem__)
-    return held, expected.held_by(sentences[best])
 
 
 def _evidence_words(query) -> list[str]:

@@ -24,8 +24,7 @@ with the expected answer type missing), `state.missing` says which
 from __future__ import annotations
 
 from .. import facts
-from ..answer_types import Expected, MissingFact
-from ..evidence import held_where
+from ..answer_types import Expected, MissingFact, held_where
 
 # Not where a topic begins or ends: 灵活就业的 -> 灵活就业, 的若干措施 -> 若干措施.
 _PARTICLES = frozenset("的了是在和与及把被从对为就都也")
