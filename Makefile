@@ -13,7 +13,7 @@ export HF_HUB_OFFLINE := 1
 .PHONY: help setup setup-run run test lint bench browser-deps index clean
 
 help:
-	@echo "make setup-run     create .venv with what the chat needs (~0.8 GB, no torch)"
+	@echo "make setup-run     create .venv with what the chat needs (~1 GB, no torch)"
 	@echo "make setup         ... and everything else: tests, m3e-small on CPU torch, Milvus, Ray"
 	@echo "make run           start the chat app on the bundled corpus (ARGS=\"--port 8080\")"
 	@echo "make test          run the tests (installs headless Chromium + CJK fonts if missing)"

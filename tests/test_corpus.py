@@ -174,3 +174,14 @@ def test_broken_page_manifest_is_reported_with_the_file(tmp_path):
     _write(tmp_path, "p.page.yaml", manifest.replace("罗荣波", "不存在的作者"))
     with pytest.raises(CorpusError, match=r"p\.txt.*不存在的作者"):
         load_corpus(tmp_path)
+
+
+def test_the_bundled_index_matches_the_bundled_corpus():
+    """The committed index/ was built from corpus/ as this code reads it, so
+    starting the app rebuilds nothing and leaves `git status` clean. A change
+    to how articles are read or stored must rebuild and commit index/."""
+    from rag.index.manifest import corpus_fingerprint, read_manifest
+
+    manifest = read_manifest(CORPUS.parent / "index")
+    assert manifest["corpus_fingerprint"] == corpus_fingerprint(load_corpus(CORPUS)), \
+        "index/ is stale: run `rag build --corpus corpus --index index` and commit index/"
