@@ -46,8 +46,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from abstention_data import DEV_SETS  # noqa: E402
 from nearmiss import MemoEncoder, cache_for, drcd_folds  # noqa: E402
-from train_abstention import DEV_SETS, held_out  # noqa: E402
+from train_abstention import held_out  # noqa: E402
 
 from rag import RetrievalParams, Retriever, build_index, load_encoder  # noqa: E402
 from rag.encoders import DEFAULT_MODEL  # noqa: E402

@@ -13,7 +13,6 @@ from ..index import split_sentences
 from ..search import Query
 from ..text import normalize
 from ..types import Hit
-from .sentence_model import features, hand_scores
 
 MAX_QUOTES = 3
 # A further sentence is quoted only if it scores close to the best one:
@@ -67,23 +66,35 @@ def candidates(hits: Sequence[Hit]) -> list[Candidate]:
     return list(seen.values())
 
 
-def candidate_features(retriever, query: Query, found: list[Candidate]) -> np.ndarray:
-    """sentence_model.FEATURES of each candidate."""
+SHORT = 8  # characters: headings and fragments ("●观 点") carry no answer
+
+
+def signals(retriever, query: Query, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Each sentence's (normalised `texts`) cosine to the question and share
+    of the question's words it holds."""
     encoder = retriever.encoder
     question = query.vector(encoder, query.normalized)
-    texts = [normalize(c.text) for c in found]
     # Passage sentences recur from question to question: their vectors are kept.
     sentences = encoder.encode_cached(texts) if hasattr(encoder, "encode_cached") \
         else encoder.encode_passages(texts)
     cosines = np.asarray(sentences @ question, dtype=float)
-    return features(query.normalized, texts, [c.rank for c in found], cosines,
-                    [_keyword_score(query, c.text) for c in found])
+    return cosines, np.array([_keyword_score(query, t) for t in texts], dtype=float)
+
+
+def formula(cosines, keywords, passage_rank, short) -> np.ndarray:
+    """Half cosine, half keywords, a nudge for the passage's rank (1 / (1 +
+    rank)), and half marks for fragments (`short`)."""
+    score = 0.5 * np.asarray(cosines) + 0.5 * np.asarray(keywords) + 0.1 * np.asarray(passage_rank)
+    return np.where(np.asarray(short, dtype=bool), 0.5 * score, score)
 
 
 def score(retriever, query: Query, found: list[Candidate]) -> None:
-    """Each candidate's score (sentence_model.hand_scores)."""
-    rows = candidate_features(retriever, query, found)
-    for c, value in zip(found, hand_scores(rows), strict=True):
+    """Each candidate's score (formula)."""
+    texts = [normalize(c.text) for c in found]
+    cosines, keywords = signals(retriever, query, texts)
+    values = formula(cosines, keywords, [1.0 / (1 + c.rank) for c in found],
+                     [len(t.strip()) < SHORT for t in texts])
+    for c, value in zip(found, values, strict=True):
         c.score = float(value)
 
 
